@@ -1,0 +1,26 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace rai::handlers {
+
+enum class event_kind {
+  user_joined,
+  user_visited,
+  message_posted,
+  channel_message_posted,
+  store_item_purchased,
+};
+
+// Canonical URL / routing-key name: "user-joined", ...
+std::string_view event_name(event_kind e) noexcept;
+
+// The {event} path segment: canonical names only.
+std::optional<event_kind> event_from_path(std::string_view segment) noexcept;
+
+// A plaintext "event" field: canonical names and their spellings
+// ("user_joined", "USER_JOINED", "user.joined", "userJoined", ...).
+std::optional<event_kind> event_from_field(std::string_view value) noexcept;
+
+}  // namespace rai::handlers

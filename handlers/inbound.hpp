@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "handlers/errc.hpp"
+#include "handlers/events.hpp"
+#include "handlers/source.hpp"
+
+namespace rai::handlers {
+
+// What the gateway extracted from one HTTP request. Absent headers are nullopt.
+struct inbound_request {
+  std::string_view body;
+  std::optional<std::string_view> api_key;            // x-api-key
+  std::optional<std::string_view> encrypted;          // x-encrypted
+  std::optional<std::string_view> iv;                 // the source's iv_header
+  std::optional<std::string_view> webhook_id;         // webhook-id
+  std::optional<std::string_view> webhook_timestamp;  // webhook-timestamp
+  std::optional<std::string_view> webhook_signature;  // webhook-signature
+  std::optional<std::string_view> event_id;           // x-event-id
+  std::chrono::system_clock::time_point now;
+};
+
+struct accepted_event {
+  std::string plaintext;  // exact bytes to publish
+  event_kind event;
+  std::string id;         // ≤ 200 bytes (longer ids become "sha256:<hex>")
+  std::string auth;       // checks that passed, comma-separated: "api-key,signature,gcm"
+};
+
+// The whole inbound pipeline for one request, in the order of wire-format §4:
+// API key, signature (both before any decryption), x-encrypted, envelope,
+// decryption with each key, plaintext JSON check, event (from the path segment
+// when given, else from the plaintext field), event id.
+result<accepted_event> process_inbound(const source_settings& source,
+                                       std::optional<std::string_view> path_event,
+                                       const inbound_request& request);
+
+}  // namespace rai::handlers
