@@ -1,0 +1,365 @@
+// toml++ is confined to this file: everything else sees plain settings structs.
+#include "gateway/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "gateway/secret_source.hpp"
+
+namespace rai::gateway {
+namespace {
+
+using problems_t = std::vector<std::string>;
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+// Reports keys the schema does not know, so a typo is an error instead of a
+// silently ignored setting.
+void check_known(const toml::table& t, const std::string& path,
+                 std::initializer_list<std::string_view> known, problems_t& problems) {
+  for (const auto& [k, v] : t) {
+    bool found = false;
+    for (auto n : known) found = found || n == k.str();
+    if (!found) problems.push_back(join(path, k.str()) + ": unknown setting");
+  }
+}
+
+template <class T>
+bool get(const toml::table& t, std::string_view key, const std::string& path, T& out,
+         problems_t& problems) {
+  const toml::node* n = t.get(key);
+  if (!n) return false;
+  if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = n->value_exact<bool>()) {
+      out = *v;
+      return true;
+    }
+    problems.push_back(join(path, key) + ": must be true or false");
+  } else if constexpr (std::is_integral_v<T>) {
+    if (auto v = n->value_exact<std::int64_t>()) {
+      if (*v < 0 || static_cast<std::uint64_t>(*v) > std::numeric_limits<T>::max()) {
+        problems.push_back(join(path, key) + ": out of range");
+        return false;
+      }
+      out = static_cast<T>(*v);
+      return true;
+    }
+    problems.push_back(join(path, key) + ": must be an integer");
+  } else {
+    if (auto v = n->value_exact<std::string>()) {
+      out = *v;
+      return true;
+    }
+    problems.push_back(join(path, key) + ": must be a string");
+  }
+  return false;
+}
+
+template <class Rep>
+void get_ms(const toml::table& t, std::string_view key, const std::string& path,
+            std::chrono::duration<Rep, std::milli>& out, problems_t& problems) {
+  std::uint32_t v = 0;
+  if (get(t, key, path, v, problems)) {
+    if (v == 0)
+      problems.push_back(join(path, key) + ": must be greater than 0");
+    else
+      out = std::chrono::milliseconds(v);
+  }
+}
+
+void get_seconds(const toml::table& t, std::string_view key, const std::string& path,
+                 std::chrono::seconds& out, problems_t& problems) {
+  std::uint32_t v = 0;
+  if (get(t, key, path, v, problems)) {
+    if (v == 0)
+      problems.push_back(join(path, key) + ": must be greater than 0");
+    else
+      out = std::chrono::seconds(v);
+  }
+}
+
+std::optional<endpoint> parse_endpoint(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto port_text = text.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5) return std::nullopt;
+  unsigned port = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port > 65535) return std::nullopt;
+  return endpoint{host, static_cast<std::uint16_t>(port)};
+}
+
+void get_endpoint(const toml::table& t, std::string_view key, const std::string& path,
+                  endpoint& out, problems_t& problems) {
+  std::string text;
+  if (!get(t, key, path, text, problems)) return;
+  if (auto e = parse_endpoint(text))
+    out = *e;
+  else
+    problems.push_back(join(path, key) + ": expected host:port, e.g. 0.0.0.0:8080");
+}
+
+const toml::table* subtable(const toml::table& root, std::string_view key, problems_t& problems) {
+  const toml::node* n = root.get(key);
+  if (!n) return nullptr;
+  if (auto* t = n->as_table()) return t;
+  problems.push_back(std::string(key) + ": must be a table");
+  return nullptr;
+}
+
+void parse_server(const toml::table& t, server_settings& s, problems_t& problems) {
+  const std::string p = "server";
+  check_known(t, p,
+              {"listen", "admin_listen", "threads", "max_body_bytes", "max_header_bytes",
+               "max_target_bytes", "header_timeout_ms", "body_timeout_ms", "write_timeout_ms",
+               "idle_timeout_ms", "max_connections", "retry_after_seconds", "tls_cert_file",
+               "tls_key_file"},
+              problems);
+  get_endpoint(t, "listen", p, s.listen, problems);
+  get_endpoint(t, "admin_listen", p, s.admin_listen, problems);
+  get(t, "threads", p, s.threads, problems);
+  get(t, "max_body_bytes", p, s.max_body_bytes, problems);
+  get(t, "max_header_bytes", p, s.max_header_bytes, problems);
+  get(t, "max_target_bytes", p, s.max_target_bytes, problems);
+  get_ms(t, "header_timeout_ms", p, s.header_timeout, problems);
+  get_ms(t, "body_timeout_ms", p, s.body_timeout, problems);
+  get_ms(t, "write_timeout_ms", p, s.write_timeout, problems);
+  get_ms(t, "idle_timeout_ms", p, s.idle_timeout, problems);
+  get(t, "max_connections", p, s.max_connections, problems);
+  get_seconds(t, "retry_after_seconds", p, s.retry_after, problems);
+  if (s.max_body_bytes == 0) problems.push_back("server.max_body_bytes: must be greater than 0");
+  if (s.max_header_bytes < 1024) problems.push_back("server.max_header_bytes: must be at least 1024");
+  if (s.max_target_bytes < 64) problems.push_back("server.max_target_bytes: must be at least 64");
+  if (s.max_connections == 0) problems.push_back("server.max_connections: must be greater than 0");
+  if (t.contains("tls_cert_file") || t.contains("tls_key_file"))
+    problems.push_back(
+        "server.tls_cert_file: TLS on the webhook listener is not available in this version; "
+        "terminate TLS at the ingress");
+}
+
+void parse_log(const toml::table& t, log_settings& s, problems_t& problems) {
+  const std::string p = "log";
+  check_known(t, p, {"level", "format", "access"}, problems);
+  get(t, "level", p, s.level, problems);
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
+  if (!levels.contains(s.level))
+    problems.push_back("log.level: must be one of trace, debug, info, warn, error");
+  std::string format = "text";
+  if (get(t, "format", p, format, problems)) {
+    if (format == "json")
+      s.json = true;
+    else if (format != "text")
+      problems.push_back("log.format: must be text or json");
+  }
+  get(t, "access", p, s.access, problems);
+}
+
+void parse_amqp(const toml::table& t, queue::amqp_settings& s, problems_t& problems) {
+  const std::string p = "amqp";
+  check_known(t, p,
+              {"url", "url_env", "url_file", "exchange", "queue_type", "heartbeat_seconds",
+               "confirm_timeout_ms", "max_in_flight"},
+              problems);
+  if (auto url = read_secret(t, "url", p, problems, secret_presence::optional)) {
+    if (!url->starts_with("amqp://"))
+      problems.push_back("amqp.url: must start with amqp:// (amqps is not supported yet)");
+    s.url = std::move(*url);
+  }
+  get(t, "exchange", p, s.events_exchange, problems);
+  if (s.events_exchange.empty()) problems.push_back("amqp.exchange: must not be empty");
+  std::string type = "classic";
+  if (get(t, "queue_type", p, type, problems)) {
+    if (type == "quorum")
+      s.queues = queue::queue_type::quorum;
+    else if (type != "classic")
+      problems.push_back("amqp.queue_type: must be classic or quorum");
+  }
+  get_seconds(t, "heartbeat_seconds", p, s.heartbeat, problems);
+  get_ms(t, "confirm_timeout_ms", p, s.confirm_timeout, problems);
+  get(t, "max_in_flight", p, s.max_in_flight, problems);
+  if (s.max_in_flight == 0) problems.push_back("amqp.max_in_flight: must be greater than 0");
+}
+
+void parse_spool(const toml::table& t, spool_settings& s, problems_t& problems) {
+  check_known(t, "spool", {"dir", "max_bytes"}, problems);
+  get(t, "dir", "spool", s.dir, problems);
+  get(t, "max_bytes", "spool", s.max_bytes, problems);
+}
+
+void parse_dedupe(const toml::table& t, dedupe_settings& s, problems_t& problems) {
+  check_known(t, "dedupe", {"window_seconds", "max_entries"}, problems);
+  get_seconds(t, "window_seconds", "dedupe", s.window, problems);
+  get(t, "max_entries", "dedupe", s.max_entries, problems);
+  if (s.max_entries == 0) problems.push_back("dedupe.max_entries: must be greater than 0");
+}
+
+bool valid_source_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::optional<crypto::cipher_mode> parse_mode(std::string_view text) {
+  if (text == "aes-256-gcm") return crypto::cipher_mode::aes_256_gcm;
+  if (text == "aes-256-cbc") return crypto::cipher_mode::aes_256_cbc;
+  return std::nullopt;
+}
+
+void parse_source(const std::string& name, const toml::table& t, handlers::source_settings& s,
+                  problems_t& problems) {
+  const std::string p = "sources." + name;
+  check_known(t, p,
+              {"mode", "keys", "keys_env", "keys_file", "api_keys", "api_keys_env",
+               "api_keys_file", "layout", "encoding", "iv_header", "require_encryption",
+               "signing_secret", "signing_secret_env", "signing_secret_file",
+               "signature_tolerance_seconds"},
+              problems);
+  s.name = name;
+  if (!valid_source_name(name))
+    problems.push_back(p + ": source names may only use letters, digits, '-', '_' and '.'");
+
+  std::string mode = "aes-256-gcm";
+  if (get(t, "mode", p, mode, problems)) {
+    if (auto m = parse_mode(mode))
+      s.mode = *m;
+    else
+      problems.push_back(p + ".mode: must be aes-256-gcm or aes-256-cbc");
+  }
+
+  auto keys = read_secret_list(t, "keys", p, problems);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto k = crypto::parse_key(keys[i]);
+    if (k)
+      s.keys.push_back(*k);
+    else
+      problems.push_back(p + ".keys[" + std::to_string(i) +
+                         "]: not an AES-256 key (32 characters, hex:<64 hex digits> or "
+                         "base64:<32 bytes>)");
+  }
+  s.api_keys = read_secret_list(t, "api_keys", p, problems);
+  for (const auto& k : s.api_keys)
+    if (k.empty()) problems.push_back(p + ".api_keys: an API key must not be empty");
+
+  std::string layout = "auto";
+  if (get(t, "layout", p, layout, problems)) {
+    using L = handlers::envelope_layout;
+    if (layout == "auto")
+      s.layout = L::auto_detect;
+    else if (layout == "json")
+      s.layout = L::json;
+    else if (layout == "compact")
+      s.layout = L::compact;
+    else if (layout == "raw")
+      s.layout = L::raw;
+    else if (layout == "header-iv")
+      s.layout = L::header_iv;
+    else
+      problems.push_back(p + ".layout: must be auto, json, compact, raw or header-iv");
+  }
+  std::string encoding = "auto";
+  if (get(t, "encoding", p, encoding, problems)) {
+    using E = handlers::envelope_encoding;
+    if (encoding == "auto")
+      s.encoding = E::auto_detect;
+    else if (encoding == "base64")
+      s.encoding = E::base64;
+    else if (encoding == "hex")
+      s.encoding = E::hex;
+    else
+      problems.push_back(p + ".encoding: must be auto, base64 or hex");
+  }
+  if (get(t, "iv_header", p, s.iv_header, problems)) {
+    for (auto& c : s.iv_header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (s.iv_header.empty()) problems.push_back(p + ".iv_header: must not be empty");
+  }
+  s.require_encryption = !s.keys.empty();
+  get(t, "require_encryption", p, s.require_encryption, problems);
+
+  if (auto secret =
+          read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {
+    auto parsed = crypto::webhook_secret::parse(*secret);
+    if (parsed)
+      s.signing_secret = std::move(*parsed);
+    else
+      problems.push_back(p + ".signing_secret: must be whsec_ followed by base64");
+  }
+  get_seconds(t, "signature_tolerance_seconds", p, s.signature_tolerance, problems);
+
+  // Only judge the combination when each setting parsed on its own.
+  if (problems.empty())
+    if (auto problem = handlers::validate(s)) problems.push_back(*problem);
+}
+
+}  // namespace
+
+config_result parse_config(std::string_view toml_text, const std::string& origin) {
+  config_result out;
+  auto& problems = out.problems;
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": TOML syntax error: " << e.description();
+    problems.push_back(msg.str());
+    return out;
+  }
+
+  gateway_config cfg;
+  check_known(root, "", {"server", "log", "amqp", "spool", "dedupe", "sources", "targets"},
+              problems);
+  if (auto* t = subtable(root, "server", problems)) parse_server(*t, cfg.server, problems);
+  if (auto* t = subtable(root, "log", problems)) parse_log(*t, cfg.log, problems);
+  if (auto* t = subtable(root, "amqp", problems)) parse_amqp(*t, cfg.amqp, problems);
+  if (auto* t = subtable(root, "spool", problems)) parse_spool(*t, cfg.spool, problems);
+  if (auto* t = subtable(root, "dedupe", problems)) parse_dedupe(*t, cfg.dedupe, problems);
+  if (auto* sources = subtable(root, "sources", problems)) {
+    for (const auto& [name, node] : *sources) {
+      const auto* t = node.as_table();
+      if (!t) {
+        problems.push_back("sources." + std::string(name.str()) + ": must be a table");
+        continue;
+      }
+      handlers::source_settings s;
+      problems_t source_problems;
+      parse_source(std::string(name.str()), *t, s, source_problems);
+      if (source_problems.empty())
+        cfg.sources.push_back(std::move(s));
+      else
+        problems.insert(problems.end(), source_problems.begin(), source_problems.end());
+    }
+  }
+  if (cfg.sources.empty() && problems.empty())
+    problems.push_back("sources: at least one [sources.NAME] table is required");
+  // [targets.*] configure the outbound sender, which this version does not run yet;
+  // they are accepted so one file can serve both.
+
+  if (problems.empty()) out.config = std::move(cfg);
+  return out;
+}
+
+config_result load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {std::nullopt, {path + ": cannot read the config file"}};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace rai::gateway

@@ -1,0 +1,60 @@
+#include "gateway/listener.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+namespace rai::gateway {
+
+listener::listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
+                   session_limits limits, request_handler handler)
+    : ioc_(ioc),
+      acceptor_(ioc),
+      max_connections_(max_connections),
+      limits_(limits),
+      handler_(std::move(handler)) {
+  const tcp::endpoint ep(net::ip::make_address(where.host), where.port);
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+std::uint16_t listener::port() const { return acceptor_.local_endpoint().port(); }
+
+void listener::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached); }
+
+void listener::stop() {
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+net::awaitable<void> listener::accept_loop() {
+  net::steady_timer backoff(ioc_);
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), use_nothrow);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) co_return;
+      // Out of descriptors or a transient network error: keep the listener alive.
+      spdlog::warn("accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(use_nothrow);
+      continue;
+    }
+    if (active_->load(std::memory_order_relaxed) >= max_connections_) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    active_->fetch_add(1, std::memory_order_relaxed);
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, run_http_session(std::move(socket), limits_, handler_),
+                  [active = active_](std::exception_ptr) {
+                    active->fetch_sub(1, std::memory_order_relaxed);
+                  });
+  }
+}
+
+}  // namespace rai::gateway

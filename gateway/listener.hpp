@@ -1,0 +1,39 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+#include "gateway/config.hpp"
+#include "gateway/http_session.hpp"
+#include "gateway/net.hpp"
+
+namespace rai::gateway {
+
+// Accepts connections and runs one session coroutine per connection, each on
+// its own strand. Connections beyond max_connections are closed at once. An
+// accept error (e.g. EMFILE) backs off briefly and keeps accepting.
+class listener {
+ public:
+  // Binds and listens; throws boost::system::system_error if the address is unusable.
+  listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
+           session_limits limits, request_handler handler);
+
+  void start();
+  void stop();  // stops accepting; sessions in progress finish on their own
+
+  std::uint16_t port() const;
+  std::size_t active_connections() const noexcept { return active_->load(); }
+
+ private:
+  net::awaitable<void> accept_loop();
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  std::size_t max_connections_;
+  session_limits limits_;
+  request_handler handler_;
+  std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
+};
+
+}  // namespace rai::gateway

@@ -1,0 +1,118 @@
+#include "gateway/logging.hpp"
+
+#include <spdlog/async.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace rai::gateway {
+namespace {
+
+bool json_format = false;
+bool access_enabled = true;
+std::shared_ptr<spdlog::logger> access_logger;
+
+// %* in a pattern: the message, escaped for a JSON string literal.
+class json_escaped_message final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string escaped;
+    append_json_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data(), escaped.data() + escaped.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<json_escaped_message>();
+  }
+};
+
+std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
+  auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  f->add_flag<json_escaped_message>('*').set_pattern(pattern);
+  return f;
+}
+
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
+void setup_logging(const log_settings& settings) {
+  json_format = settings.json;
+  access_enabled = settings.access;
+  spdlog::init_thread_pool(16384, 1);
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto make = [&](const char* name, const std::string& pattern) {
+    auto logger = std::make_shared<spdlog::async_logger>(
+        name, sink, spdlog::thread_pool(), spdlog::async_overflow_policy::overrun_oldest);
+    logger->set_formatter(make_formatter(pattern));
+    logger->set_level(spdlog::level::from_str(settings.level));
+    logger->flush_on(spdlog::level::warn);
+    return logger;
+  };
+  const std::string ts = "%Y-%m-%dT%H:%M:%S.%eZ";
+  if (settings.json) {
+    spdlog::set_default_logger(make("rai-gateway", R"({"ts":")" + ts + R"(","level":"%l","msg":"%*"})"));
+    // Access records are already a run of "key":"value" members.
+    access_logger = make("access", R"({"ts":")" + ts + R"(","level":"%l",%v})");
+  } else {
+    spdlog::set_default_logger(make("rai-gateway", ts + " %l %v"));
+    access_logger = spdlog::default_logger();
+  }
+}
+
+void shutdown_logging() {
+  access_logger.reset();
+  spdlog::shutdown();
+}
+
+void log_access(const access_record& r) {
+  if (!access_enabled || !access_logger || !access_logger->should_log(spdlog::level::info)) return;
+  std::string line;
+  line.reserve(256);
+  auto field = [&](std::string_view key, std::string_view value) {
+    if (json_format) {
+      line += ",\"";
+      line += key;
+      line += "\":\"";
+      append_json_escaped(line, value);
+      line += '"';
+    } else {
+      line += ' ';
+      line += key;
+      line += '=';
+      append_json_escaped(line, value);  // keeps one record per line
+    }
+  };
+  line += json_format ? "\"msg\":\"request\"" : "request";
+  field("method", r.method);
+  field("path", r.path);
+  if (!r.source.empty()) field("source", r.source);
+  if (!r.event.empty()) field("event", r.event);
+  if (!r.id.empty()) field("id", r.id);
+  field("status", std::to_string(r.status));
+  if (r.duplicate) field("duplicate", "true");
+  if (!r.error.empty()) field("error", r.error);
+  field("latency_us", std::to_string(r.latency_us));
+  access_logger->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+}
+
+}  // namespace rai::gateway

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+#include "gateway/net.hpp"
+
+namespace rai::gateway {
+
+// JSON bodies of wire-format §5: {"status": ..., "id": ..., "error": ...}.
+http_response accepted_response(unsigned version, std::string_view id, std::string_view event,
+                                bool duplicate);
+http_response error_response(unsigned version, http::status status, std::string_view error);
+// 503 with Retry-After: the event could not be made durable right now.
+http_response unavailable_response(unsigned version, std::string_view error,
+                                   std::chrono::seconds retry_after);
+
+}  // namespace rai::gateway

@@ -1,0 +1,137 @@
+#include "gateway/webhook_service.hpp"
+
+#include <ctime>
+
+#include "gateway/async_publish.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/responses.hpp"
+#include "handlers/events.hpp"
+#include "handlers/inbound.hpp"
+#include "handlers/route.hpp"
+
+namespace rai::gateway {
+namespace {
+
+std::optional<std::string_view> header(const http_request& req, std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+// RFC 3339, UTC, millisecond precision: 2026-11-23T10:15:30.123Z
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+}  // namespace
+
+webhook_service::webhook_service(const gateway_config& config, queue::publisher& publisher)
+    : dedupe_(config.dedupe.window, config.dedupe.max_entries),
+      publisher_(publisher),
+      exchange_(config.amqp.events_exchange),
+      retry_after_(config.server.retry_after) {
+  for (const auto& s : config.sources) sources_.emplace(s.name, s);
+}
+
+net::awaitable<http_response> webhook_service::handle(const http_request& req) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto received = std::chrono::system_clock::now();
+  const std::string_view target(req.target().data(), req.target().size());
+  const std::string_view method(req.method_string().data(), req.method_string().size());
+  access_record record;
+  record.method = method;
+  record.path = path_of(target);
+
+  auto finish = [&](http_response res) {
+    record.status = res.result_int();
+    record.latency_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              started)
+            .count());
+    log_access(record);
+    return res;
+  };
+  auto reject = [&](const boost::system::error_code& ec) {
+    record.error = handlers::reason(ec);
+    auto res = error_response(req.version(), static_cast<http::status>(handlers::http_status(ec)),
+                              handlers::public_message(ec));
+    if (ec == handlers::inbound_errc::method_not_allowed) res.set(http::field::allow, "POST");
+    return finish(std::move(res));
+  };
+
+  auto route = handlers::parse_webhook_route(target);
+  if (!route) co_return reject(route.error());
+  auto source_it = sources_.find(route->source);
+  if (source_it == sources_.end()) co_return reject(handlers::inbound_errc::unknown_source);
+  const handlers::source_settings& source = source_it->second;
+  record.source = source.name;
+  if (req.method() != http::verb::post) co_return reject(handlers::inbound_errc::method_not_allowed);
+
+  const handlers::inbound_request in{
+      .body = req.body(),
+      .api_key = header(req, "x-api-key"),
+      .encrypted = header(req, "x-encrypted"),
+      .iv = header(req, source.iv_header),
+      .webhook_id = header(req, "webhook-id"),
+      .webhook_timestamp = header(req, "webhook-timestamp"),
+      .webhook_signature = header(req, "webhook-signature"),
+      .event_id = header(req, "x-event-id"),
+      .now = received,
+  };
+  auto event = handlers::process_inbound(source, route->event, in);
+  if (!event) co_return reject(event.error());
+  const std::string_view event_name = handlers::event_name(event->event);
+  record.event = event_name;
+  record.id = event->id;
+
+  switch (dedupe_.begin(source.name, event->id, started)) {
+    case handlers::dedupe_window::claim::duplicate:
+      record.duplicate = true;
+      co_return finish(accepted_response(req.version(), event->id, event_name, true));
+    case handlers::dedupe_window::claim::in_flight:
+      // The same id is being published by another request right now; its
+      // outcome decides. The sender's retry will see duplicate or publish anew.
+      record.error = "in_flight";
+      co_return finish(
+          unavailable_response(req.version(), "the same event is being accepted", retry_after_));
+    case handlers::dedupe_window::claim::fresh:
+      break;
+  }
+
+  queue::message message{
+      .exchange = exchange_,
+      .routing_key = "returning." + source.name + "." + std::string(event_name),
+      .body = std::move(event->plaintext),
+      .message_id = event->id,
+      .type = std::string(event_name),
+      .timestamp = std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch())
+                       .count(),
+      .headers = {{"x-source", source.name},
+                  {"x-received-at", rfc3339(received)},
+                  {"x-auth", std::move(event->auth)}},
+  };
+  const auto status = co_await async_publish(publisher_, std::move(message), net::use_awaitable);
+  if (status != queue::publish_status::confirmed) {
+    dedupe_.release(source.name, event->id);
+    record.error = queue::to_string(status);
+    co_return finish(
+        unavailable_response(req.version(), "event could not be made durable", retry_after_));
+  }
+  dedupe_.commit(source.name, event->id, std::chrono::steady_clock::now());
+  co_return finish(accepted_response(req.version(), event->id, event_name, false));
+}
+
+}  // namespace rai::gateway
