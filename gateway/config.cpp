@@ -1,11 +1,11 @@
 // toml++ is confined to this file: everything else sees plain settings structs.
 #include "gateway/config.hpp"
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "gateway/secret_source.hpp"
 
@@ -139,7 +139,8 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
   get(t, "max_connections", p, s.max_connections, problems);
   get_seconds(t, "retry_after_seconds", p, s.retry_after, problems);
   if (s.max_body_bytes == 0) problems.push_back("server.max_body_bytes: must be greater than 0");
-  if (s.max_header_bytes < 1024) problems.push_back("server.max_header_bytes: must be at least 1024");
+  if (s.max_header_bytes < 1024)
+    problems.push_back("server.max_header_bytes: must be at least 1024");
   if (s.max_target_bytes < 64) problems.push_back("server.max_target_bytes: must be at least 64");
   if (s.max_connections == 0) problems.push_back("server.max_connections: must be greater than 0");
   if (t.contains("tls_cert_file") || t.contains("tls_key_file"))
@@ -224,10 +225,9 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
                   problems_t& problems) {
   const std::string p = "sources." + name;
   check_known(t, p,
-              {"mode", "keys", "keys_env", "keys_file", "api_keys", "api_keys_env",
-               "api_keys_file", "layout", "encoding", "iv_header", "require_encryption",
-               "signing_secret", "signing_secret_env", "signing_secret_file",
-               "signature_tolerance_seconds"},
+              {"mode", "keys", "keys_env", "keys_file", "api_keys", "api_keys_env", "api_keys_file",
+               "layout", "encoding", "iv_header", "require_encryption", "signing_secret",
+               "signing_secret_env", "signing_secret_file", "signature_tolerance_seconds"},
               problems);
   s.name = name;
   if (!valid_source_name(name))
@@ -290,8 +290,7 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   s.require_encryption = !s.keys.empty();
   get(t, "require_encryption", p, s.require_encryption, problems);
 
-  if (auto secret =
-          read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {
+  if (auto secret = read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {
     auto parsed = crypto::webhook_secret::parse(*secret);
     if (parsed)
       s.signing_secret = std::move(*parsed);

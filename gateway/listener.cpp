@@ -1,7 +1,7 @@
 #include "gateway/listener.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/steady_timer.hpp>
 
 namespace rai::gateway {
 
@@ -19,9 +19,13 @@ listener::listener(net::io_context& ioc, const endpoint& where, std::size_t max_
   acceptor_.listen(net::socket_base::max_listen_connections);
 }
 
-std::uint16_t listener::port() const { return acceptor_.local_endpoint().port(); }
+std::uint16_t listener::port() const {
+  return acceptor_.local_endpoint().port();
+}
 
-void listener::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached); }
+void listener::start() {
+  net::co_spawn(acceptor_.get_executor(), accept_loop(), net::detached);
+}
 
 void listener::stop() {
   net::post(acceptor_.get_executor(), [this] {

@@ -38,11 +38,21 @@ void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -70,7 +80,8 @@ void setup_logging(const log_settings& settings) {
   };
   const std::string ts = "%Y-%m-%dT%H:%M:%S.%eZ";
   if (settings.json) {
-    spdlog::set_default_logger(make("rai-gateway", R"({"ts":")" + ts + R"(","level":"%l","msg":"%*"})"));
+    spdlog::set_default_logger(
+        make("rai-gateway", R"({"ts":")" + ts + R"(","level":"%l","msg":"%*"})"));
     // Access records are already a run of "key":"value" members.
     access_logger = make("access", R"({"ts":")" + ts + R"(","level":"%l",%v})");
   } else {

@@ -1,8 +1,8 @@
+#include <spdlog/spdlog.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
 
   auto loaded = load_config(opts.config_path);
   if (!loaded.config) {
-    for (const auto& p : loaded.problems) std::fprintf(stderr, "rai-gateway: config: %s\n", p.c_str());
+    for (const auto& p : loaded.problems)
+      std::fprintf(stderr, "rai-gateway: config: %s\n", p.c_str());
     return 2;
   }
   if (opts.check_only) {

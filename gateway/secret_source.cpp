@@ -72,8 +72,7 @@ void strip_line_end(std::string& s) {
 }  // namespace
 
 std::optional<std::string> read_secret(const toml::table& t, std::string_view name,
-                                       const std::string& path,
-                                       std::vector<std::string>& problems,
+                                       const std::string& path, std::vector<std::string>& problems,
                                        secret_presence presence) {
   auto raw = locate(t, name, path, problems, false);
   if (!raw) {

@@ -3,10 +3,10 @@
 // Internal to the config layer: reads a secret given inline, from an
 // environment variable (NAME_env) or from a file (NAME_file).
 
+#include <toml++/toml.h>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 namespace rai::gateway {
@@ -16,8 +16,7 @@ enum class secret_presence { optional, required };
 // Exactly one of NAME / NAME_env / NAME_file may be set. Problems name the
 // setting and the variable or file, never the secret itself.
 std::optional<std::string> read_secret(const toml::table& t, std::string_view name,
-                                       const std::string& path,
-                                       std::vector<std::string>& problems,
+                                       const std::string& path, std::vector<std::string>& problems,
                                        secret_presence presence);
 
 // A list secret: NAMES = [..], or NAMES_env / NAMES_file holding one secret

@@ -57,10 +57,10 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
 
   auto finish = [&](http_response res) {
     record.status = res.result_int();
-    record.latency_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              started)
-            .count());
+    record.latency_us =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count());
     log_access(record);
     return res;
   };
@@ -78,7 +78,8 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   if (source_it == sources_.end()) co_return reject(handlers::inbound_errc::unknown_source);
   const handlers::source_settings& source = source_it->second;
   record.source = source.name;
-  if (req.method() != http::verb::post) co_return reject(handlers::inbound_errc::method_not_allowed);
+  if (req.method() != http::verb::post)
+    co_return reject(handlers::inbound_errc::method_not_allowed);
 
   const handlers::inbound_request in{
       .body = req.body(),
@@ -117,8 +118,8 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
       .body = std::move(event->plaintext),
       .message_id = event->id,
       .type = std::string(event_name),
-      .timestamp = std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch())
-                       .count(),
+      .timestamp =
+          std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count(),
       .headers = {{"x-source", source.name},
                   {"x-received-at", rfc3339(received)},
                   {"x-auth", std::move(event->auth)}},

@@ -29,8 +29,7 @@ class webhook_service {
       return std::hash<std::string_view>{}(s);
     }
   };
-  std::unordered_map<std::string, handlers::source_settings, string_hash, std::equal_to<>>
-      sources_;
+  std::unordered_map<std::string, handlers::source_settings, string_hash, std::equal_to<>> sources_;
   handlers::dedupe_window dedupe_;
   queue::publisher& publisher_;
   std::string exchange_;

@@ -1,0 +1,240 @@
+#include "gateway/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace rai::gateway {
+namespace {
+
+constexpr const char* key = "0123456789abcdef0123456789abcdef";
+
+config_result parse(const std::string& text) {
+  return parse_config(text, "test.toml");
+}
+
+std::string all(const config_result& r) {
+  std::string s;
+  for (const auto& p : r.problems) s += p + "\n";
+  return s;
+}
+
+std::string minimal_source(const std::string& extra = "") {
+  return std::string("[sources.default]\nkeys = [\"") + key + "\"]\napi_keys = [\"k1\"]\n" + extra;
+}
+
+TEST(Config, ExampleFileIsValid) {
+  auto r = load_config(RAI_EXAMPLE_CONFIG);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->sources.size(), 1u);
+  EXPECT_EQ(r.config->server.listen.port, 8080);
+}
+
+TEST(Config, MinimalSourceGetsDefaults) {
+  auto r = parse(minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& c = *r.config;
+  EXPECT_EQ(c.server.listen.host, "0.0.0.0");
+  EXPECT_EQ(c.server.listen.port, 8080);
+  EXPECT_EQ(c.server.max_body_bytes, 1u << 20);
+  EXPECT_EQ(c.amqp.url, "amqp://guest:guest@127.0.0.1:5672/");
+  EXPECT_EQ(c.dedupe.window, std::chrono::seconds(86400));
+  ASSERT_EQ(c.sources.size(), 1u);
+  const auto& s = c.sources[0];
+  EXPECT_EQ(s.name, "default");
+  EXPECT_EQ(s.mode, crypto::cipher_mode::aes_256_gcm);
+  EXPECT_TRUE(s.require_encryption);  // default true when keys are set
+  EXPECT_EQ(s.keys.size(), 1u);
+  EXPECT_EQ(s.api_keys, std::vector<std::string>{"k1"});
+  EXPECT_EQ(s.iv_header, "x-iv");
+}
+
+TEST(Config, NoKeysMeansEncryptionNotRequired) {
+  auto r = parse("[sources.plain]\napi_keys = [\"k\"]\n");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_FALSE(r.config->sources[0].require_encryption);
+}
+
+TEST(Config, AllKeysRead) {
+  auto r = parse(R"(
+[server]
+listen = "127.0.0.1:18080"
+threads = 3
+max_body_bytes = 2048
+header_timeout_ms = 1500
+[log]
+level = "debug"
+format = "json"
+[amqp]
+url = "amqp://u:p@h:5673/v"
+queue_type = "quorum"
+confirm_timeout_ms = 2500
+[dedupe]
+window_seconds = 60
+max_entries = 10
+)" + minimal_source(R"(mode = "aes-256-cbc"
+layout = "header-iv"
+encoding = "hex"
+iv_header = "X-My-IV"
+signing_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+signature_tolerance_seconds = 60
+)"));
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& c = *r.config;
+  EXPECT_EQ(c.server.listen.host, "127.0.0.1");
+  EXPECT_EQ(c.server.listen.port, 18080);
+  EXPECT_EQ(c.server.threads, 3u);
+  EXPECT_EQ(c.server.max_body_bytes, 2048u);
+  EXPECT_EQ(c.server.header_timeout, std::chrono::milliseconds(1500));
+  EXPECT_TRUE(c.log.json);
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.amqp.url, "amqp://u:p@h:5673/v");
+  EXPECT_EQ(c.amqp.queues, queue::queue_type::quorum);
+  EXPECT_EQ(c.amqp.confirm_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(c.dedupe.window, std::chrono::seconds(60));
+  EXPECT_EQ(c.dedupe.max_entries, 10u);
+  const auto& s = c.sources[0];
+  EXPECT_EQ(s.mode, crypto::cipher_mode::aes_256_cbc);
+  EXPECT_EQ(s.layout, handlers::envelope_layout::header_iv);
+  EXPECT_EQ(s.encoding, handlers::envelope_encoding::hex);
+  EXPECT_EQ(s.iv_header, "x-my-iv");
+  EXPECT_TRUE(s.signing_secret.has_value());
+  EXPECT_EQ(s.signature_tolerance, std::chrono::seconds(60));
+}
+
+TEST(Config, BadKeyNamesTheSettingAndNeverEchoesIt) {
+  const std::string secret = "this-is-not-a-valid-aes-key";
+  auto r = parse("[sources.default]\nkeys = [\"" + secret + "\"]\napi_keys = [\"k\"]\n");
+  ASSERT_FALSE(r.config);
+  ASSERT_EQ(r.problems.size(), 1u) << all(r);
+  EXPECT_NE(r.problems[0].find("sources.default.keys[0]"), std::string::npos);
+  EXPECT_EQ(all(r).find(secret), std::string::npos);
+}
+
+TEST(Config, BadSigningSecretNeverEchoed) {
+  auto r = parse(minimal_source("signing_secret = \"whsec_%%%%-secret-value\"\n"));
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.default.signing_secret"), std::string::npos);
+  EXPECT_EQ(all(r).find("secret-value"), std::string::npos);
+}
+
+TEST(Config, KeyForms) {
+  auto hex = std::string("hex:") + std::string(64, 'a');
+  auto r =
+      parse("[sources.s]\nkeys = [\"" + hex +
+            "\", \"base64:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"]\napi_keys=[\"k\"]\n");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->sources[0].keys.size(), 2u);
+}
+
+TEST(Config, SecretsFromEnvironment) {
+  ::setenv("RAI_TEST_KEYS", (std::string(key) + "\nabcdefghijabcdefghijabcdefghij12\n").c_str(), 1);
+  ::setenv("RAI_TEST_API", "api-1", 1);
+  ::setenv("RAI_TEST_URL", "amqp://x:y@z:5672/", 1);
+  auto r = parse(R"(
+[amqp]
+url_env = "RAI_TEST_URL"
+[sources.s]
+keys_env = "RAI_TEST_KEYS"
+api_keys_env = "RAI_TEST_API"
+)");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->amqp.url, "amqp://x:y@z:5672/");
+  EXPECT_EQ(r.config->sources[0].keys.size(), 2u);
+  EXPECT_EQ(r.config->sources[0].api_keys, std::vector<std::string>{"api-1"});
+}
+
+TEST(Config, MissingEnvironmentVariableIsNamed) {
+  ::unsetenv("RAI_TEST_MISSING");
+  auto r = parse("[sources.s]\nkeys_env = \"RAI_TEST_MISSING\"\napi_keys = [\"k\"]\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.s.keys_env"), std::string::npos);
+  EXPECT_NE(all(r).find("RAI_TEST_MISSING"), std::string::npos);
+}
+
+TEST(Config, SecretsFromFileIgnoreTrailingNewline) {
+  auto dir = std::filesystem::temp_directory_path() / "rai-config-test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "keys") << key << "\n";
+    std::ofstream(dir / "api") << "api-a\napi-b\n";
+    std::ofstream(dir / "whsec") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
+  }
+  auto r = parse("[sources.s]\nkeys_file = \"" + (dir / "keys").string() +
+                 "\"\napi_keys_file = \"" + (dir / "api").string() +
+                 "\"\nsigning_secret_file = \"" + (dir / "whsec").string() + "\"\n");
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& s = r.config->sources[0];
+  EXPECT_EQ(s.keys.size(), 1u);
+  EXPECT_EQ(s.api_keys, (std::vector<std::string>{"api-a", "api-b"}));
+  EXPECT_TRUE(s.signing_secret.has_value());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Config, UnreadableSecretFileIsNamed) {
+  auto r = parse("[sources.s]\nkeys_file = \"/nonexistent/keys\"\napi_keys = [\"k\"]\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.s.keys_file"), std::string::npos);
+}
+
+TEST(Config, TwoFormsOfOneSecretIsAnError) {
+  auto r = parse(minimal_source("api_keys_env = \"X\"\n"));
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.default.api_keys: set exactly one"), std::string::npos);
+}
+
+TEST(Config, CbcWithoutApiKeyOrSignatureRefused) {
+  auto r = parse(std::string("[sources.s]\nmode = \"aes-256-cbc\"\nkeys = [\"") + key + "\"]\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.s"), std::string::npos);
+}
+
+TEST(Config, UnknownKeysAndBadValuesAreReported) {
+  auto r = parse(R"(
+[server]
+listen = "nonsense"
+max_body_bytes = -1
+bogus = 1
+[log]
+level = "loud"
+format = "xml"
+[amqp]
+queue_type = "mirrored"
+url = "http://x"
+[sources.default]
+mode = "aes-128-ecb"
+layout = "zip"
+encoding = "rot13"
+api_keys = ["k"]
+)");
+  ASSERT_FALSE(r.config);
+  const auto text = all(r);
+  for (auto needle : {"server.listen", "server.max_body_bytes", "server.bogus: unknown setting",
+                      "log.level", "log.format", "amqp.queue_type", "amqp.url",
+                      "sources.default.mode", "sources.default.layout", "sources.default.encoding"})
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+}
+
+TEST(Config, SyntaxErrorHasPosition) {
+  auto r = parse("[server\nlisten = 1");
+  ASSERT_FALSE(r.config);
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_NE(r.problems[0].find("test.toml:1:"), std::string::npos) << r.problems[0];
+}
+
+TEST(Config, NoSourcesIsAnError) {
+  auto r = parse("[server]\nlisten = \"0.0.0.0:1\"\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources"), std::string::npos);
+}
+
+TEST(Config, BadSourceNameRefused) {
+  auto r = parse("[sources.\"a/b\"]\napi_keys = [\"k\"]\n");
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("sources.a/b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rai::gateway
