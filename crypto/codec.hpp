@@ -19,9 +19,9 @@ std::string base64_encode(bytes_view in, base64_alphabet alphabet = base64_alpha
 // whitespace, bad characters, impossible lengths and non-zero trailing bits.
 result<std::string> base64_decode(std::string_view in);
 
-std::string hex_encode(bytes_view in);                 // lowercase
-result<std::string> hex_decode(std::string_view in);   // either case, even length
-bool is_hex(std::string_view in) noexcept;             // non-empty, even length, all hex digits
+std::string hex_encode(bytes_view in);                // lowercase
+result<std::string> hex_decode(std::string_view in);  // either case, even length
+bool is_hex(std::string_view in) noexcept;            // non-empty, even length, all hex digits
 
 // Length-aware constant-time equality: runs in time that depends only on the
 // lengths, never on where the contents differ.
