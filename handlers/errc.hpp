@@ -12,18 +12,18 @@ namespace rai::handlers {
 // key material or plaintext.
 enum class inbound_errc {
   // 400
-  bad_envelope = 1,        // layout cannot take the body apart (shape, field, encoding, length)
-  mode_mismatch,           // envelope alg/mode differs from the source's mode
-  not_json_object,         // authenticated plaintext is not a UTF-8 JSON object
-  no_decryption_key,       // x-encrypted: true but the source has no key
+  bad_envelope = 1,   // layout cannot take the body apart (shape, field, encoding, length)
+  mode_mismatch,      // envelope alg/mode differs from the source's mode
+  not_json_object,    // authenticated plaintext is not a UTF-8 JSON object
+  no_decryption_key,  // x-encrypted: true but the source has no key
   // 401
   missing_api_key,
   bad_api_key,
   signature_missing,
   signature_invalid,
   timestamp_out_of_tolerance,
-  encryption_required,     // source requires encryption, x-encrypted missing
-  decrypt_failed,          // no key decrypts under the source's mode
+  encryption_required,  // source requires encryption, x-encrypted missing
+  decrypt_failed,       // no key decrypts under the source's mode
   // 404
   unknown_route,
   unknown_source,

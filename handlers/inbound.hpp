@@ -27,8 +27,8 @@ struct inbound_request {
 struct accepted_event {
   std::string plaintext;  // exact bytes to publish
   event_kind event;
-  std::string id;         // ≤ 200 bytes (longer ids become "sha256:<hex>")
-  std::string auth;       // checks that passed, comma-separated: "api-key,signature,gcm"
+  std::string id;    // ≤ 200 bytes (longer ids become "sha256:<hex>")
+  std::string auth;  // checks that passed, comma-separated: "api-key,signature,gcm"
 };
 
 // The whole inbound pipeline for one request, in the order of wire-format §4:

@@ -19,11 +19,11 @@ enum class envelope_encoding { auto_detect, base64, hex };
 struct source_settings {
   std::string name;
   crypto::cipher_mode mode = crypto::cipher_mode::aes_256_gcm;
-  std::vector<crypto::aes_key> keys;    // empty → the source sends plaintext JSON
-  std::vector<std::string> api_keys;    // empty → no API key check
+  std::vector<crypto::aes_key> keys;  // empty → the source sends plaintext JSON
+  std::vector<std::string> api_keys;  // empty → no API key check
   envelope_layout layout = envelope_layout::auto_detect;
   envelope_encoding encoding = envelope_encoding::auto_detect;
-  std::string iv_header = "x-iv";       // lowercase
+  std::string iv_header = "x-iv";  // lowercase
   bool require_encryption = true;
   std::optional<crypto::webhook_secret> signing_secret;
   std::chrono::seconds signature_tolerance{300};

@@ -15,7 +15,7 @@ struct message {
   std::string message_id;
   std::string type;
   std::string content_type = "application/json";
-  std::int64_t timestamp = 0;  // unix seconds
+  std::int64_t timestamp = 0;                                // unix seconds
   std::vector<std::pair<std::string, std::string>> headers;  // string-valued table entries
 };
 

@@ -26,9 +26,24 @@ class publisher {
   publisher(const publisher&) = delete;
   publisher& operator=(const publisher&) = delete;
 
+  // Starts the publisher thread, which connects (and keeps reconnecting).
   void start();
+  // Refuses new publishes, sends what was queued, reads outstanding confirms
+  // for up to 2 s, completes the rest with connection_lost, closes the
+  // connection and joins the thread. Idempotent; never call it from a
+  // completion (it would join the thread it runs on).
   void stop();
 
+  // Thread-safe; never does network I/O. The completion is called exactly
+  // once. Normally that happens on the publisher thread, outside any lock,
+  // batched with the other jobs settled by the same frame read. But when the
+  // publish is refused up front it runs right away, on the caller's thread,
+  // before publish() returns: `unavailable` when not connected (or stopping),
+  // `overloaded` when max_in_flight jobs are queued or unconfirmed. The
+  // confirm timeout runs from this call. The exchange defaults to
+  // settings.events_exchange when message.exchange is empty; message_id
+  // should be unique among publishes in flight (basic.return is matched to
+  // its job by message_id, exchange and routing key).
   void publish(message&& m, completion done);
 
   bool connected() const noexcept;  // connected, topology declared, confirms on

@@ -1,0 +1,18 @@
+#pragma once
+
+// Internal to rai_handlers (used by inbound.cpp and the unit tests).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace rai::handlers {
+
+// AMQP's message_id holds 255 bytes; longer ids are replaced (wire-format §4).
+inline constexpr std::size_t max_event_id_length = 200;
+
+// `id` itself when it is at most max_event_id_length bytes, else
+// "sha256:" + the lowercase hex SHA-256 of it.
+std::string finish_event_id(std::string_view id);
+
+}  // namespace rai::handlers
