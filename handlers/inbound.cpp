@@ -177,6 +177,13 @@ std::string finish_event_id(std::string_view id) {
 result<accepted_event> process_inbound(const source_settings& source,
                                        std::optional<std::string_view> path_event,
                                        const inbound_request& request) {
+  // An unknown {event} segment is a 404 whatever the body holds.
+  std::optional<event_kind> routed_event;
+  if (path_event) {
+    routed_event = event_from_path(*path_event);
+    if (!routed_event) return fail(inbound_errc::unknown_event);
+  }
+
   unsigned auth = 0;
 
   // 1. API key: compared with every configured key, no early exit.
@@ -230,10 +237,8 @@ result<accepted_event> process_inbound(const source_settings& source,
   }
 
   // Event.
-  if (path_event) {
-    const auto e = event_from_path(*path_event);
-    if (!e) return fail(inbound_errc::unknown_event);
-    ev.event = *e;
+  if (routed_event) {
+    ev.event = *routed_event;
   } else {
     std::optional<std::string_view> name;
     for (const auto& v : event_values) {

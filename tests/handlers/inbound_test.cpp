@@ -695,6 +695,13 @@ TEST(InboundEvent, FromPath) {
   }
 }
 
+TEST(InboundEvent, UnknownPathEventIsRefusedBeforeTheBodyIsRead) {
+  const auto src = open_source();
+  // Not even JSON: a 404 for the route wins over a 400 for the body.
+  const auto r = process_inbound(src, "nope", plain_request("not json"));
+  EXPECT_REFUSED(r, unknown_event);
+}
+
 TEST(InboundEvent, FromEveryFieldName) {
   const auto src = open_source();
   for (const char* field : {"event", "eventType", "event_type", "type"}) {
