@@ -304,6 +304,178 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
     if (auto problem = handlers::validate(s)) problems.push_back(*problem);
 }
 
+std::vector<std::chrono::milliseconds> get_ms_list(const toml::table& t, std::string_view key,
+                                                   const std::string& path, problems_t& problems) {
+  std::vector<std::chrono::milliseconds> out;
+  const toml::node* n = t.get(key);
+  if (!n) return out;
+  const auto* arr = n->as_array();
+  bool ok = arr != nullptr && !arr->empty();
+  if (ok) {
+    for (const auto& item : *arr) {
+      auto v = item.value_exact<std::int64_t>();
+      if (!v || *v <= 0) {
+        ok = false;
+        break;
+      }
+      out.emplace_back(*v);
+    }
+  }
+  if (!ok) {
+    problems.push_back(join(path, key) + ": must be a non-empty list of positive milliseconds");
+    out.clear();
+  }
+  return out;
+}
+
+void parse_outbound(const toml::table& t, outbound_settings& s, problems_t& problems) {
+  const std::string p = "outbound";
+  check_known(t, p,
+              {"enabled", "prefetch", "retry_schedule_ms", "delay_ladder_ms", "connect_timeout_ms",
+               "drain_timeout_ms"},
+              problems);
+  get(t, "enabled", p, s.enabled, problems);
+  get(t, "prefetch", p, s.prefetch, problems);
+  if (s.prefetch == 0 || s.prefetch > 65535)
+    problems.push_back("outbound.prefetch: must be between 1 and 65535");
+  s.retry_schedule = get_ms_list(t, "retry_schedule_ms", p, problems);
+  s.delay_ladder = get_ms_list(t, "delay_ladder_ms", p, problems);
+  for (std::size_t i = 1; i < s.delay_ladder.size(); ++i)
+    if (s.delay_ladder[i] <= s.delay_ladder[i - 1]) {
+      problems.push_back("outbound.delay_ladder_ms: must be strictly ascending");
+      break;
+    }
+  get_ms(t, "connect_timeout_ms", p, s.connect_timeout, problems);
+  get_ms(t, "drain_timeout_ms", p, s.drain_timeout, problems);
+}
+
+bool valid_kind(std::string_view kind) {
+  if (kind.empty() || kind.size() > 64) return false;
+  for (char c : kind)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+bool http_url(std::string_view url) {
+  return url.starts_with("https://") || url.starts_with("http://");
+}
+
+void parse_target(const std::string& kind, const toml::table& t, target_settings& s,
+                  problems_t& problems) {
+  const std::string p = "targets." + kind;
+  check_known(t, p,
+              {"url",
+               "auth",
+               "api_key",
+               "api_key_env",
+               "api_key_file",
+               "handshake_url",
+               "key",
+               "key_env",
+               "key_file",
+               "mode",
+               "layout",
+               "encoding",
+               "iv_header",
+               "signing_secret",
+               "signing_secret_env",
+               "signing_secret_file",
+               "timeout_ms",
+               "max_in_flight",
+               "rate_limit",
+               "ca_file",
+               "session_ttl_seconds",
+               "session_renew_before_seconds"},
+              problems);
+  s.kind = kind;
+  if (!valid_kind(kind))
+    problems.push_back(p + ": kind names may only use a-z, 0-9 and '-' (at most 64)");
+  if (!get(t, "url", p, s.url, problems))
+    problems.push_back(p + ".url: required");
+  else if (!http_url(s.url))
+    problems.push_back(p + ".url: must be an https:// (or, for local use, http://) URL");
+
+  std::string auth = "api-key";
+  if (get(t, "auth", p, auth, problems)) {
+    if (auth == "workflow")
+      s.auth = target_auth::workflow;
+    else if (auth != "api-key")
+      problems.push_back(p + ".auth: must be api-key or workflow");
+  }
+  if (auto k = read_secret(t, "api_key", p, problems, secret_presence::required))
+    s.api_key = std::move(*k);
+  if (get(t, "handshake_url", p, s.handshake_url, problems) && !http_url(s.handshake_url))
+    problems.push_back(p + ".handshake_url: must be an https:// or http:// URL");
+  if (s.auth == target_auth::workflow && s.handshake_url.empty())
+    problems.push_back(p + ".handshake_url: required when auth = \"workflow\"");
+  if (s.auth != target_auth::workflow && !s.handshake_url.empty())
+    problems.push_back(p + ".handshake_url: only used with auth = \"workflow\"");
+
+  if (auto key = read_secret(t, "key", p, problems, secret_presence::optional)) {
+    if (auto parsed = crypto::parse_key(*key))
+      s.key = *parsed;
+    else
+      problems.push_back(p +
+                         ".key: not an AES-256 key (32 characters, hex:<64 hex digits> or "
+                         "base64:<32 bytes>)");
+  }
+  std::string mode = "aes-256-gcm";
+  if (get(t, "mode", p, mode, problems)) {
+    if (auto m = parse_mode(mode))
+      s.mode = *m;
+    else
+      problems.push_back(p + ".mode: must be aes-256-gcm or aes-256-cbc");
+  }
+  std::string layout = "json";
+  if (get(t, "layout", p, layout, problems)) {
+    using L = handlers::envelope_layout;
+    if (layout == "json")
+      s.layout = L::json;
+    else if (layout == "compact")
+      s.layout = L::compact;
+    else if (layout == "raw")
+      s.layout = L::raw;
+    else if (layout == "header-iv")
+      s.layout = L::header_iv;
+    else
+      problems.push_back(p + ".layout: must be json, compact, raw or header-iv");
+  }
+  std::string encoding = "base64";
+  if (get(t, "encoding", p, encoding, problems)) {
+    if (encoding == "base64")
+      s.encoding = handlers::envelope_encoding::base64;
+    else if (encoding == "hex")
+      s.encoding = handlers::envelope_encoding::hex;
+    else
+      problems.push_back(p + ".encoding: must be base64 or hex");
+  }
+  if (get(t, "iv_header", p, s.iv_header, problems) && s.iv_header.empty())
+    problems.push_back(p + ".iv_header: must not be empty");
+  if (auto secret = read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {
+    if (auto parsed = crypto::webhook_secret::parse(*secret))
+      s.signing_secret = std::move(*parsed);
+    else
+      problems.push_back(p + ".signing_secret: must be whsec_ followed by base64");
+  }
+  get_ms(t, "timeout_ms", p, s.timeout, problems);
+  get(t, "max_in_flight", p, s.max_in_flight, problems);
+  if (s.max_in_flight == 0) problems.push_back(p + ".max_in_flight: must be greater than 0");
+  if (const toml::node* n = t.get("rate_limit")) {
+    auto v = n->value<double>();
+    if (!v || *v < 0)
+      problems.push_back(p +
+                         ".rate_limit: must be a number of requests per second (0 = unlimited)");
+    else
+      s.rate_limit = *v;
+  }
+  get(t, "ca_file", p, s.ca_file, problems);
+  get_seconds(t, "session_ttl_seconds", p, s.session_ttl, problems);
+  get_seconds(t, "session_renew_before_seconds", p, s.session_renew_before, problems);
+  if (s.session_renew_before >= s.session_ttl)
+    problems.push_back(p +
+                       ".session_renew_before_seconds: must be shorter than session_ttl_seconds");
+}
+
 }  // namespace
 
 config_result parse_config(std::string_view toml_text, const std::string& origin) {
@@ -321,7 +493,8 @@ config_result parse_config(std::string_view toml_text, const std::string& origin
   }
 
   gateway_config cfg;
-  check_known(root, "", {"server", "log", "amqp", "spool", "dedupe", "sources", "targets"},
+  check_known(root, "",
+              {"server", "log", "amqp", "spool", "dedupe", "sources", "outbound", "targets"},
               problems);
   if (auto* t = subtable(root, "server", problems)) parse_server(*t, cfg.server, problems);
   if (auto* t = subtable(root, "log", problems)) parse_log(*t, cfg.log, problems);
@@ -344,10 +517,24 @@ config_result parse_config(std::string_view toml_text, const std::string& origin
         problems.insert(problems.end(), source_problems.begin(), source_problems.end());
     }
   }
-  if (cfg.sources.empty() && problems.empty())
-    problems.push_back("sources: at least one [sources.NAME] table is required");
-  // [targets.*] configure the outbound sender, which this version does not run yet;
-  // they are accepted so one file can serve both.
+  if (cfg.sources.empty() && cfg.targets.empty() && problems.empty())
+    problems.push_back(
+        "sources: at least one [sources.NAME] (or, for an outbound-only gateway, "
+        "[targets.KIND]) table is required");
+  if (auto* targets = subtable(root, "targets", problems)) {
+    for (const auto& [kind, node] : *targets) {
+      const auto* t = node.as_table();
+      if (!t) {
+        problems.push_back("targets." + std::string(kind.str()) + ": must be a table");
+        continue;
+      }
+      target_settings target;
+      parse_target(std::string(kind.str()), *t, target, problems);
+      cfg.targets.push_back(std::move(target));
+    }
+  }
+  cfg.outbound.enabled = !cfg.targets.empty();
+  if (auto* t = subtable(root, "outbound", problems)) parse_outbound(*t, cfg.outbound, problems);
 
   if (problems.empty()) out.config = std::move(cfg);
   return out;

@@ -47,6 +47,38 @@ struct dedupe_settings {
   std::size_t max_entries = 1'000'000;
 };
 
+enum class target_auth { api_key, workflow };
+
+// Where and how commands of one kind are delivered (wire-format §7).
+struct target_settings {
+  std::string kind;
+  std::string url;
+  target_auth auth = target_auth::api_key;
+  std::string api_key;                 // secret; the workflow API key when auth = workflow
+  std::string handshake_url;           // auth = workflow only
+  std::optional<crypto::aes_key> key;  // none: the payload is sent unencrypted
+  crypto::cipher_mode mode = crypto::cipher_mode::aes_256_gcm;
+  handlers::envelope_layout layout = handlers::envelope_layout::json;
+  handlers::envelope_encoding encoding = handlers::envelope_encoding::base64;
+  std::string iv_header = "x-iv";
+  std::optional<crypto::webhook_secret> signing_secret;
+  std::chrono::milliseconds timeout{10'000};
+  std::size_t max_in_flight = 64;
+  double rate_limit = 0;  // requests per second; 0 = unlimited
+  std::string ca_file;    // extra CA bundle added to the system store
+  std::chrono::seconds session_ttl{300};
+  std::chrono::seconds session_renew_before{30};
+};
+
+struct outbound_settings {
+  bool enabled = false;  // default: true when any target is configured
+  std::size_t prefetch = 64;
+  std::vector<std::chrono::milliseconds> retry_schedule;  // empty: wire-format §7 default
+  std::vector<std::chrono::milliseconds> delay_ladder;    // empty: wire-format §7 default
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds drain_timeout{10'000};
+};
+
 struct gateway_config {
   server_settings server;
   log_settings log;
@@ -54,6 +86,8 @@ struct gateway_config {
   spool_settings spool;
   dedupe_settings dedupe;
   std::vector<handlers::source_settings> sources;
+  outbound_settings outbound;
+  std::vector<target_settings> targets;
 };
 
 // Reads and validates a TOML config file. On failure returns every problem

@@ -185,17 +185,22 @@ connection_ptr open_connection(const connect_params& params, amqp_channel_t chan
   amqp_set_handshake_timeout(c.get(), &tv);
   amqp_set_rpc_timeout(c.get(), &tv);
 
-  amqp_table_entry_t capability;
-  capability.key = amqp_cstring_bytes("connection.blocked");
-  capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
-  capability.value.value.boolean = 1;
+  // connection.blocked: the broker tells us about resource alarms.
+  // consumer_cancel_notify: it sends basic.cancel when a consumed queue goes.
+  amqp_table_entry_t capabilities[2];
+  capabilities[0].key = amqp_cstring_bytes("connection.blocked");
+  capabilities[1].key = amqp_cstring_bytes("consumer_cancel_notify");
+  for (amqp_table_entry_t& capability : capabilities) {
+    capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capability.value.value.boolean = 1;
+  }
   amqp_table_entry_t props[3];
   props[0] = string_entry("connection_name", params.connection_name);
   props[1] = string_entry("product", "rai-gateway");
   props[2].key = amqp_cstring_bytes("capabilities");
   props[2].value.kind = AMQP_FIELD_KIND_TABLE;
-  props[2].value.value.table.num_entries = 1;
-  props[2].value.value.table.entries = &capability;
+  props[2].value.value.table.num_entries = 2;
+  props[2].value.value.table.entries = capabilities;
   amqp_table_t properties;
   properties.num_entries = 3;
   properties.entries = props;

@@ -9,7 +9,7 @@ namespace rai::queue {
 
 // One AMQP message to publish persistently (delivery_mode 2) with mandatory.
 struct message {
-  std::string exchange;
+  std::string exchange;  // as given; "" = the default exchange (routing_key = queue name)
   std::string routing_key;
   std::string body;
   std::string message_id;

@@ -54,17 +54,13 @@
 
 #include <amqp.h>
 #include <amqp_framing.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -72,30 +68,28 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "queue/confirm_tracker.hpp"
 #include "queue/detail/amqp.hpp"
+#include "queue/detail/loop.hpp"
 #include "queue/detail/topology.hpp"
 
 namespace rai::queue {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
+using clock = detail::loop_clock;
 using std::chrono::milliseconds;
 
 constexpr amqp_channel_t k_channel = 1;
 constexpr milliseconds k_stop_grace{2000};     // stop(): time to read outstanding confirms
 constexpr milliseconds k_close_timeout{1000};  // each close RPC
-constexpr milliseconds k_max_poll{1000};
-constexpr std::size_t k_read_every = 256;    // publishes between frame reads in a batch
-constexpr int k_max_frames_per_read = 4096;  // then give the loop a turn
+constexpr std::size_t k_read_every = 256;      // publishes between frame reads in a batch
+constexpr int k_max_frames_per_read = 4096;    // then give the loop a turn
 
 struct job {
   message msg;
@@ -114,11 +108,6 @@ void run_completion(const publisher::completion& done, publish_status status) no
   }
 }
 
-int poll_ms(clock::duration d) {
-  if (d <= clock::duration::zero()) return 0;
-  return static_cast<int>(std::chrono::ceil<milliseconds>(d).count());
-}
-
 }  // namespace
 
 struct publisher::impl {
@@ -131,12 +120,9 @@ struct publisher::impl {
   void stop();
   void publish(message&& m, completion done);
 
-  // --- any thread -----------------------------------------------------------
-  void signal() noexcept;
-
   const amqp_settings settings_;
   const std::string url_for_logs_;  // no password
-  int wake_fd_ = -1;
+  detail::wake_event wake_;         // publish() and stop() -> publisher thread
 
   std::mutex lifecycle_mu_;  // start() / stop()
   std::thread thread_;
@@ -157,7 +143,7 @@ struct publisher::impl {
 
   bool take_batch();  // returns stop_requested
   bool publish_unsent(detail::close_state& state, std::string& why);
-  int send(const message& m, const std::string& exchange);
+  int send(const message& m);
   bool read_frames(detail::close_state& state, std::string& why);
   bool handle_frame(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
   bool handle_return(amqp_channel_t channel, const amqp_basic_return_t& r,
@@ -165,11 +151,7 @@ struct publisher::impl {
   void expire(clock::time_point now);
   void fail_unsent(publish_status status);
   void deliver();
-  void wait_for_io(clock::duration timeout, bool wake_on_publish);
   clock::duration idle_timeout() const;
-  void drain_wake() noexcept;
-  void sleep_for(milliseconds d);
-  milliseconds jittered(milliseconds base);
 
   detail::connection_ptr conn_;
   confirm_tracker tracker_;
@@ -177,42 +159,20 @@ struct publisher::impl {
   std::vector<job> incoming_;
   std::vector<confirm_tracker::settled> direct_;  // settled without a delivery tag
   std::vector<amqp_table_entry_t> header_entries_;
-  clock::duration service_interval_ = k_max_poll;
+  clock::duration service_interval_ = milliseconds{1000};
   bool blocked_ = false;  // connection.blocked from the broker
-  std::minstd_rand rng_;
 };
 
 publisher::impl::impl(amqp_settings settings)
-    : settings_(std::move(settings)),
-      url_for_logs_(detail::redact_url(settings_.url)),
-      rng_(std::random_device{}()) {
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-}
+    : settings_(std::move(settings)), url_for_logs_(detail::redact_url(settings_.url)) {}
 
-publisher::impl::~impl() {
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-}
-
-void publisher::impl::signal() noexcept {
-  const std::uint64_t one = 1;
-  if (::write(wake_fd_, &one, sizeof one) < 0) {
-    // EAGAIN: the counter is saturated, so the thread is being woken anyway.
-  }
-}
-
-void publisher::impl::drain_wake() noexcept {
-  std::uint64_t count = 0;
-  if (::read(wake_fd_, &count, sizeof count) < 0) {
-    // EAGAIN: nothing to clear.
-  }
-}
+publisher::impl::~impl() = default;
 
 void publisher::impl::start() {
   std::lock_guard lifecycle(lifecycle_mu_);
   if (thread_.joinable()) return;
   stop_requested_.store(false);
-  drain_wake();
+  wake_.drain();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "rai-amqp-pub");
     run();
@@ -227,7 +187,7 @@ void publisher::impl::stop() {
     accepting_ = false;
     connected_.store(false);
   }
-  signal();
+  wake_.signal();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -251,17 +211,14 @@ void publisher::impl::publish(message&& m, completion done) {
   if (refused) {
     run_completion(done, *refused);
   } else if (wake) {
-    signal();
+    wake_.signal();
   }
 }
 
 // --- publisher thread -------------------------------------------------------
 
 void publisher::impl::run() {
-  const milliseconds floor{10};
-  const milliseconds min_backoff = std::max(settings_.reconnect_min, floor);
-  const milliseconds max_backoff = std::max(settings_.reconnect_max, min_backoff);
-  milliseconds backoff = min_backoff;
+  detail::reconnect_backoff backoff(settings_.reconnect_min, settings_.reconnect_max);
   unsigned failures = 0;
   while (!stop_requested_.load()) {
     std::string error;
@@ -269,39 +226,18 @@ void publisher::impl::run() {
       spdlog::info("amqp publisher: connected to {} as '{}'", url_for_logs_,
                    settings_.connection_name);
       failures = 0;
-      backoff = min_backoff;
+      backoff.reset();
       serve();
       if (stop_requested_.load()) break;
     } else {
       ++failures;
-      const milliseconds delay = jittered(backoff);
+      const milliseconds delay = backoff.next();
       spdlog::warn("amqp publisher: cannot connect to {}: {} (attempt {}, next in {} ms)",
                    url_for_logs_, error, failures, delay.count());
-      sleep_for(delay);
-      backoff = std::min(backoff * 2, max_backoff);
+      detail::sleep_unless_stopped(wake_, delay, stop_requested_);
       continue;
     }
-    sleep_for(jittered(backoff));
-    backoff = std::min(backoff * 2, max_backoff);
-  }
-}
-
-milliseconds publisher::impl::jittered(milliseconds base) {
-  // Between half and all of `base`, so publishers that lost the broker
-  // together do not come back in lockstep.
-  const auto b = std::max<milliseconds::rep>(base.count(), 2);
-  std::uniform_int_distribution<milliseconds::rep> pick(b / 2, b);
-  return milliseconds{pick(rng_)};
-}
-
-void publisher::impl::sleep_for(milliseconds d) {
-  const auto until = clock::now() + d;
-  while (!stop_requested_.load()) {
-    const auto left = until - clock::now();
-    if (left <= clock::duration::zero()) break;
-    pollfd wake{wake_fd_, POLLIN, 0};
-    ::poll(&wake, 1, poll_ms(left));
-    drain_wake();
+    detail::sleep_unless_stopped(wake_, backoff.next(), stop_requested_);
   }
 }
 
@@ -326,11 +262,7 @@ bool publisher::impl::connect(std::string& error) {
     return false;
   }
 
-  const int heartbeat = amqp_get_heartbeat(conn_.get());  // negotiated
-  service_interval_ = heartbeat > 0
-                          ? std::clamp<clock::duration>(milliseconds{heartbeat * 1000 / 2},
-                                                        milliseconds{100}, k_max_poll)
-                          : k_max_poll;
+  service_interval_ = detail::service_interval(conn_.get());
   blocked_ = false;
   return true;
 }
@@ -352,14 +284,14 @@ void publisher::impl::serve() {
     deliver();
     if (!up) return lose_connection(state, why);
     if (stopping) return finish(state);
-    wait_for_io(idle_timeout(), true);
+    detail::wait_for_io(conn_.get(), &wake_, idle_timeout());
   }
 }
 
 bool publisher::impl::take_batch() {
   // Clear the eventfd before taking the batch: a publish() that lands after
   // the swap writes it again, so no wake-up is lost.
-  drain_wake();
+  wake_.drain();
   bool stopping;
   {
     std::lock_guard lock(mu_);
@@ -376,15 +308,13 @@ bool publisher::impl::publish_unsent(detail::close_state& state, std::string& wh
   bool up = true;
   while (up && !blocked_ && sent < unsent_.size()) {
     job& j = unsent_[sent];
-    const std::string& exchange =
-        j.msg.exchange.empty() ? settings_.events_exchange : j.msg.exchange;
-    if (const int rc = send(j.msg, exchange); rc != AMQP_STATUS_OK) {
+    if (const int rc = send(j.msg); rc != AMQP_STATUS_OK) {
       why = std::string("basic.publish: ") + amqp_error_string2(rc);
       state = detail::close_state::broken;
       up = false;
       break;  // this job is failed with the unsent ones
     }
-    tracker_.add(std::move(j.done), std::move(j.msg.message_id), std::string(exchange),
+    tracker_.add(std::move(j.done), std::move(j.msg.message_id), std::move(j.msg.exchange),
                  std::move(j.msg.routing_key), j.deadline);
     ++sent;
     if (sent % k_read_every == 0) up = read_frames(state, why);
@@ -393,7 +323,7 @@ bool publisher::impl::publish_unsent(detail::close_state& state, std::string& wh
   return up;
 }
 
-int publisher::impl::send(const message& m, const std::string& exchange) {
+int publisher::impl::send(const message& m) {
   amqp_basic_properties_t props{};
   props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
   props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
@@ -425,7 +355,9 @@ int publisher::impl::send(const message& m, const std::string& exchange) {
     props.headers.num_entries = static_cast<int>(header_entries_.size());
     props.headers.entries = header_entries_.data();
   }
-  return amqp_basic_publish(conn_.get(), k_channel, detail::bytes_of(exchange),
+  // The exchange exactly as given: "" is the default exchange, which routes
+  // by queue name (retry and dead queues).
+  return amqp_basic_publish(conn_.get(), k_channel, detail::bytes_of(m.exchange),
                             detail::bytes_of(m.routing_key), /*mandatory=*/1, /*immediate=*/0,
                             &props, detail::bytes_of(m.body));
 }
@@ -560,14 +492,6 @@ clock::duration publisher::impl::idle_timeout() const {
   return timeout;
 }
 
-void publisher::impl::wait_for_io(clock::duration timeout, bool wake_on_publish) {
-  amqp_connection_state_t c = conn_.get();
-  if (amqp_frames_enqueued(c) || amqp_data_in_buffer(c)) return;  // already read
-  pollfd fds[2] = {{amqp_get_sockfd(c), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-  // EINTR: the caller's loop comes straight back.
-  ::poll(fds, wake_on_publish ? 2 : 1, poll_ms(timeout));
-}
-
 void publisher::impl::lose_connection(detail::close_state state, const std::string& why) {
   {
     std::lock_guard lock(mu_);
@@ -597,7 +521,8 @@ void publisher::impl::finish(detail::close_state state) {
     if (now >= give_up) break;
     // Not the eventfd: nothing is published any more, and stop()'s wake-up
     // may still be pending on it.
-    wait_for_io(std::min<clock::duration>(give_up - now, milliseconds{100}), false);
+    detail::wait_for_io(conn_.get(), nullptr,
+                        std::min<clock::duration>(give_up - now, milliseconds{100}));
     up = read_frames(state, why);
     expire(clock::now());
     deliver();

@@ -40,10 +40,12 @@ class publisher {
   // publish is refused up front it runs right away, on the caller's thread,
   // before publish() returns: `unavailable` when not connected (or stopping),
   // `overloaded` when max_in_flight jobs are queued or unconfirmed. The
-  // confirm timeout runs from this call. The exchange defaults to
-  // settings.events_exchange when message.exchange is empty; message_id
-  // should be unique among publishes in flight (basic.return is matched to
-  // its job by message_id, exchange and routing key).
+  // confirm timeout runs from this call. message.exchange is used exactly as
+  // given: "" is the AMQP default exchange, which routes by queue name (a
+  // retry queue, returning.outbound.dead); events name settings.events_exchange
+  // explicitly. message_id should be unique among publishes in flight
+  // (basic.return is matched to its job by message_id, exchange and routing
+  // key).
   void publish(message&& m, completion done);
 
   bool connected() const noexcept;  // connected, topology declared, confirms on

@@ -3,10 +3,44 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "queue/detail/amqp.hpp"
 #include "queue/detail/topology.hpp"
+
+namespace rai::queue {
+
+std::string retry_rung_name(std::chrono::milliseconds rung) {
+  const std::int64_t ms = rung.count();
+  struct unit {
+    std::int64_t ms;
+    const char* suffix;
+  };
+  for (const unit u : {unit{3'600'000, "h"}, unit{60'000, "m"}, unit{1000, "s"}}) {
+    if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.suffix;
+  }
+  return std::to_string(ms) + "ms";
+}
+
+std::string retry_queue_name(std::chrono::milliseconds rung) {
+  return names::retry_queue_prefix + retry_rung_name(rung);
+}
+
+std::optional<std::chrono::milliseconds> retry_rung_for(
+    std::chrono::milliseconds wanted, std::span<const std::chrono::milliseconds> rungs) noexcept {
+  std::optional<std::chrono::milliseconds> fit;  // smallest rung >= wanted
+  std::optional<std::chrono::milliseconds> largest;
+  for (const std::chrono::milliseconds r : rungs) {
+    if (r >= wanted && (!fit || r < *fit)) fit = r;
+    if (!largest || r > *largest) largest = r;
+  }
+  return fit ? fit : largest;
+}
+
+}  // namespace rai::queue
 
 namespace rai::queue::detail {
 
@@ -77,6 +111,38 @@ bool declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_t
          bind_queue(c, channel, names::outbound_queue, names::commands_exchange,
                     names::outbound_routing_key, error) &&
          declare_queue(c, channel, names::dead_queue, queue_args, queue_describe, error);
+}
+
+bool declare_retry_ladder(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
+                          std::span<const std::chrono::milliseconds> rungs, std::string& error) {
+  constexpr std::int64_t max_ttl = std::numeric_limits<std::uint32_t>::max();
+  for (const std::chrono::milliseconds rung : rungs) {
+    if (rung.count() < 1 || rung.count() > max_ttl) {
+      error = "retry rung of " + std::to_string(rung.count()) + " ms: must be 1 ms .. " +
+              std::to_string(max_ttl) + " ms";
+      return false;
+    }
+  }
+  const bool quorum = queues == queue_type::quorum;
+  for (const std::chrono::milliseconds rung : rungs) {
+    amqp_table_entry_t args[4];
+    args[0].key = amqp_cstring_bytes("x-message-ttl");
+    args[0].value.kind = AMQP_FIELD_KIND_I64;
+    args[0].value.value.i64 = rung.count();
+    args[1] = string_entry("x-dead-letter-exchange", names::commands_exchange);
+    args[2] = string_entry("x-dead-letter-routing-key", names::outbound_routing_key);
+    args[3] = string_entry("x-queue-type", "quorum");
+    amqp_table_t table;
+    table.num_entries = quorum ? 4 : 3;
+    table.entries = args;
+    const std::string name = retry_queue_name(rung);
+    std::string describe = "durable, x-message-ttl=" + std::to_string(rung.count()) +
+                           ", x-dead-letter-exchange=" + names::commands_exchange +
+                           ", x-dead-letter-routing-key=" + names::outbound_routing_key;
+    if (quorum) describe += ", x-queue-type=quorum";
+    if (!declare_queue(c, channel, name.c_str(), table, describe, error)) return false;
+  }
+  return true;
 }
 
 }  // namespace rai::queue::detail

@@ -50,7 +50,8 @@ struct connect_params {
 };
 
 // Parses the URL, opens the TCP socket, logs in (heartbeat, client properties
-// with connection_name and the connection.blocked capability) and opens
+// with connection_name and the connection.blocked and consumer_cancel_notify
+// capabilities) and opens
 // `channel`. Null with `error` set on failure (the half-open connection is
 // closed).
 connection_ptr open_connection(const connect_params& params, amqp_channel_t channel,

@@ -5,6 +5,8 @@
 
 #include <amqp.h>
 
+#include <chrono>
+#include <span>
 #include <string>
 
 #include "queue/settings.hpp"
@@ -26,5 +28,16 @@ namespace rai::queue::detail {
 // tear the connection down with close_connection(close_state_after(...)).
 bool declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
                       const std::string& events_exchange, std::string& error);
+
+// Declares the retry delay queues of wire-format §7, one per rung:
+//   queue returning.outbound.retry.<rung name>  durable, with
+//         x-message-ttl = rung in ms (long), x-dead-letter-exchange =
+//         returning.commands, x-dead-letter-routing-key = outbound
+//         (+ x-queue-type=quorum with queue_type::quorum)
+// so an expired message goes back into returning.outbound. Declare the §6
+// topology first (the dead-letter target). A rung outside 1 ms .. 2^32-1 ms
+// fails without touching the broker. Errors as declare_topology.
+bool declare_retry_ladder(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
+                          std::span<const std::chrono::milliseconds> rungs, std::string& error);
 
 }  // namespace rai::queue::detail

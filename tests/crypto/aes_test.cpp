@@ -379,6 +379,24 @@ TEST(AesContext, ThreadsDoNotShareState) {
   for (int t = 0; t < threads; ++t) EXPECT_EQ(failures[static_cast<std::size_t>(t)], 0) << t;
 }
 
+// An I/O thread may decrypt without ever having encrypted: its fresh context
+// must still honour a 16-byte GCM IV (regression: it once only worked after
+// an encrypt on the same thread had set the IV length).
+TEST(AesContext, FreshThreadDecryptsSixteenByteIv) {
+  aes_key k{};
+  k.fill(7);
+  const std::string iv16(16, '\x5a'), pt = "{\"event\":\"user-joined\"}";
+  std::string ct, tag;
+  ASSERT_TRUE(gcm_encrypt(k, bv(iv16), bv(pt), ct, tag));
+  for (int round = 0; round < 2; ++round) {
+    std::string out;
+    bool ok = false;
+    std::thread([&] { ok = gcm_decrypt(k, bv(iv16), bv(ct), bv(tag), out).has_value(); }).join();
+    EXPECT_TRUE(ok);
+    EXPECT_EQ(out, pt);
+  }
+}
+
 TEST(AesRoundTrip, ManySizes) {
   aes_key key{};
   ASSERT_TRUE(random_bytes(key));

@@ -109,6 +109,27 @@ std::optional<std::uint32_t> broker_client::message_count(const std::string& que
   return ok->message_count;
 }
 
+bool broker_client::purge(const std::string& queue) {
+  amqp_queue_purge(conn_.get(), channel_, detail::bytes_of(queue));
+  if (detail::check_rpc(conn_.get(), "queue.purge " + queue, error_)) return true;
+  amqp_channel_close_ok_t close_ok{};
+  amqp_send_method(conn_.get(), channel_, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
+  open_channel();
+  return false;
+}
+
+bool broker_client::publish(const std::string& exchange, const std::string& routing_key,
+                            const amqp_basic_properties_t& properties, std::string_view body) {
+  const int rc = amqp_basic_publish(conn_.get(), channel_, detail::bytes_of(exchange),
+                                    detail::bytes_of(routing_key), /*mandatory=*/0,
+                                    /*immediate=*/0, &properties, detail::bytes_of(body));
+  if (rc != AMQP_STATUS_OK) {
+    error_ = std::string("basic.publish: ") + amqp_error_string2(rc);
+    return false;
+  }
+  return true;
+}
+
 std::optional<received> broker_client::read_content(amqp_channel_t channel, std::string exchange,
                                                     std::string routing_key) {
   amqp_message_t msg;

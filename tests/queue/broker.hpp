@@ -58,6 +58,12 @@ class broker_client {
   // Passive declares; false (and the channel is closed) if it does not exist.
   bool exchange_exists(const std::string& name);
   std::optional<std::uint32_t> message_count(const std::string& queue);
+  // queue.purge; false if the queue does not exist (the channel is reopened).
+  bool purge(const std::string& queue);
+  // A raw basic.publish (no confirm) with the caller's properties, e.g.
+  // headers that are not strings.
+  bool publish(const std::string& exchange, const std::string& routing_key,
+               const amqp_basic_properties_t& properties, std::string_view body);
   // basic.get with auto-ack.
   std::optional<received> get_message(const std::string& queue);
   // basic.get (manual ack) through the whole queue on a fresh channel; acks

@@ -105,6 +105,7 @@ amqp_settings test_settings() {
 
 message make_message(std::string routing_key, std::string id = unique("msg-")) {
   message m;
+  m.exchange = names::events_exchange;  // used as given: "" would be the default exchange
   m.routing_key = std::move(routing_key);
   m.message_id = std::move(id);
   m.type = "user-joined";
@@ -266,6 +267,29 @@ TEST_F(PublisherTest, UnroutableWithoutAlternateExchangeIsReturned) {
   EXPECT_TRUE(c.each_called_once());
   EXPECT_TRUE(p.connected());  // a return does not hurt the channel
   EXPECT_TRUE(client_.delete_exchange(exchange)) << client_.error();
+}
+
+TEST_F(PublisherTest, EmptyExchangeIsTheDefaultExchangeRoutingByQueueName) {
+  publisher p(test_settings());
+  p.start();
+  ASSERT_TRUE(comes_up(p));
+  // "" + queue name: straight into that queue.
+  message m = make_message(sink_);
+  m.exchange = "";
+  const std::string id = m.message_id;
+  ASSERT_EQ(publish_one(p, std::move(m)), publish_status::confirmed);
+  auto got = client_.get_message(sink_);
+  ASSERT_TRUE(got) << client_.error();
+  EXPECT_EQ(got->message_id, id);
+  EXPECT_EQ(got->exchange, "");
+  EXPECT_EQ(got->routing_key, sink_);
+
+  // No fallback to the events exchange: sink_key_ names no queue, so the
+  // default exchange cannot route it and the broker returns it.
+  message lost = make_message(sink_key_);
+  lost.exchange = "";
+  EXPECT_EQ(publish_one(p, std::move(lost)), publish_status::returned);
+  EXPECT_EQ(client_.message_count(sink_), std::optional<std::uint32_t>{0});
 }
 
 TEST_F(PublisherTest, PublishToMissingExchangeFailsAndThePublisherRecovers) {

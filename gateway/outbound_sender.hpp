@@ -1,0 +1,76 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gateway/config.hpp"
+#include "gateway/net.hpp"
+#include "gateway/outbound_metrics.hpp"
+#include "handlers/outbound_command.hpp"
+#include "handlers/outbound_retry.hpp"
+
+namespace rai::queue {
+class publisher;
+class consumer;
+struct delivery;
+struct message;
+}  // namespace rai::queue
+
+namespace rai::gateway {
+
+class http_client;
+struct http_outcome;
+struct handshake_result;
+struct outbound_target;
+struct attempt_result;
+
+// Delivers commands from returning.outbound to Returning.AI (wire-format §7).
+// Each delivery runs as its own coroutine: per-target concurrency and rate
+// limits, envelope + signature + auth headers, one HTTP send; then the
+// delivery's next home is made durable before it is acked: done (ack), a
+// delay queue of the retry ladder, or returning.outbound.dead. If that publish
+// is not confirmed the delivery is rejected back to the queue (requeue), so
+// nothing is ever dropped.
+class outbound_sender {
+ public:
+  outbound_sender(net::io_context& ioc, const gateway_config& config, queue::publisher& publisher,
+                  http_client& client);
+  ~outbound_sender();
+
+  // Wires the consumer whose deliveries this sender settles. Call before start.
+  void attach(queue::consumer& consumer);
+
+  // Called on the consumer thread: hands the delivery to the io_context.
+  void on_delivery(queue::delivery&& d);
+
+  bool has_target(std::string_view kind) const;
+  const handlers::delay_ladder& ladder() const { return ladder_; }
+  const outbound_metrics& metrics() const { return metrics_; }
+
+ private:
+  net::awaitable<void> deliver(queue::delivery d);
+  net::awaitable<attempt_result> send_command(outbound_target& t, const std::string& id,
+                                              const std::string& payload);
+  net::awaitable<http_outcome> timed_send(outbound_target& t,
+                                          const http::request<http::string_body>& req);
+  net::awaitable<handshake_result> handshake(outbound_target& t);
+  net::awaitable<void> dead_letter(const queue::delivery& d, const std::string& kind,
+                                   const std::string& id, unsigned attempts,
+                                   handlers::dead_reason reason, const attempt_result& last);
+  // Publishes `next` (its next home) with a confirm, then acks `d`; if the
+  // publish fails, rejects `d` back to its queue.
+  net::awaitable<void> settle(const queue::delivery& d, queue::message next, std::string_view what);
+
+  net::io_context& ioc_;
+  queue::publisher& publisher_;
+  http_client& client_;
+  queue::consumer* consumer_ = nullptr;
+  std::map<std::string, std::unique_ptr<outbound_target>, std::less<>> targets_;
+  outbound_settings settings_;
+  handlers::retry_schedule schedule_;
+  handlers::delay_ladder ladder_;
+  outbound_metrics metrics_;
+};
+
+}  // namespace rai::gateway

@@ -1,0 +1,70 @@
+#pragma once
+
+// Internal: the pieces of a rabbitmq-c connection thread's loop shared by the
+// publisher and the outbound consumer: an eventfd wake-up, jittered
+// exponential reconnect backoff, and waiting for the socket or a wake-up.
+
+#include <amqp.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+
+namespace rai::queue::detail {
+
+using loop_clock = std::chrono::steady_clock;
+
+// ceil(d) in whole milliseconds for poll(); 0 when d is not positive.
+int poll_ms(loop_clock::duration d) noexcept;
+
+// An eventfd other threads write to wake the connection thread. Throws
+// std::system_error if the eventfd cannot be created (startup only).
+class wake_event {
+ public:
+  wake_event();
+  ~wake_event();
+  wake_event(const wake_event&) = delete;
+  wake_event& operator=(const wake_event&) = delete;
+
+  void signal() noexcept;  // any thread
+  void drain() noexcept;   // the connection thread, before looking for work
+  int fd() const noexcept { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Sleeps for `d`, waking early only once `stop` is set (a wake-up without it
+// clears the eventfd and sleeps on).
+void sleep_unless_stopped(wake_event& wake, std::chrono::milliseconds d,
+                          const std::atomic<bool>& stop) noexcept;
+
+// Reconnect delays: each next() is a random pick between half and all of the
+// current step (so clients that lost the broker together do not come back in
+// lockstep), and the step doubles from `min` up to `max`; reset() after a
+// successful connect.
+class reconnect_backoff {
+ public:
+  reconnect_backoff(std::chrono::milliseconds min, std::chrono::milliseconds max);
+  std::chrono::milliseconds next();
+  void reset() noexcept { step_ = min_; }
+
+ private:
+  std::chrono::milliseconds min_;
+  std::chrono::milliseconds max_;
+  std::chrono::milliseconds step_;
+  std::minstd_rand rng_;
+};
+
+// How often the loop must read frames so rabbitmq-c, which sends and checks
+// heartbeats inside the frame read, keeps them serviced: half the negotiated
+// heartbeat, between 100 ms and 1 s (1 s without heartbeats).
+loop_clock::duration service_interval(amqp_connection_state_t c) noexcept;
+
+// Waits up to `timeout` until the socket is readable or, when `wake` is not
+// null, the wake-up is signalled. Returns at once when rabbitmq-c already
+// holds unread frames or bytes.
+void wait_for_io(amqp_connection_state_t c, const wake_event* wake,
+                 loop_clock::duration timeout) noexcept;
+
+}  // namespace rai::queue::detail
