@@ -314,8 +314,9 @@ net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
     case send_outcome::retry:
       break;
   }
-  const auto decision =
-      handlers::next_retry(schedule_, ladder_, attempts, result.retry_after, random_u64());
+  // next_retry counts the retries already made: every send before this one.
+  const auto decision = handlers::next_retry(schedule_, ladder_, previous_attempts,
+                                             result.retry_after, random_u64());
   if (decision.exhausted)
     co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result);
 

@@ -236,5 +236,73 @@ TEST(Config, BadSourceNameRefused) {
   EXPECT_NE(all(r).find("sources.a/b"), std::string::npos);
 }
 
+TEST(Config, TargetsAndOutbound) {
+  auto r = parse(minimal_source() + R"(
+[outbound]
+prefetch = 8
+retry_schedule_ms = [1000, 2000]
+delay_ladder_ms = [1000, 5000]
+[targets.channel-message]
+url = "https://example.test/hook"
+api_key = "k"
+key = "0123456789abcdef0123456789abcdef"
+layout = "compact"
+encoding = "hex"
+rate_limit = 2.5
+max_in_flight = 4
+[targets.first-deposit]
+url = "http://127.0.0.1:1/x"
+auth = "workflow"
+handshake_url = "http://127.0.0.1:1/hs"
+api_key = "w"
+session_ttl_seconds = 60
+)");
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& c = *r.config;
+  EXPECT_TRUE(c.outbound.enabled);
+  EXPECT_EQ(c.outbound.prefetch, 8u);
+  EXPECT_EQ(c.outbound.retry_schedule.size(), 2u);
+  ASSERT_EQ(c.targets.size(), 2u);
+  const auto& cm = c.targets[0];
+  EXPECT_EQ(cm.kind, "channel-message");
+  EXPECT_TRUE(cm.key.has_value());
+  EXPECT_EQ(cm.layout, handlers::envelope_layout::compact);
+  EXPECT_EQ(cm.encoding, handlers::envelope_encoding::hex);
+  EXPECT_DOUBLE_EQ(cm.rate_limit, 2.5);
+  EXPECT_EQ(cm.max_in_flight, 4u);
+  const auto& fd = c.targets[1];
+  EXPECT_EQ(fd.auth, target_auth::workflow);
+  EXPECT_EQ(fd.session_ttl, std::chrono::seconds(60));
+}
+
+TEST(Config, NoTargetsMeansOutboundDisabled) {
+  auto r = parse(minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_FALSE(r.config->outbound.enabled);
+}
+
+TEST(Config, BadTargetsAreReported) {
+  auto r = parse(minimal_source() + R"(
+[outbound]
+delay_ladder_ms = [5000, 1000]
+[targets.Bad_Kind]
+url = "ftp://x"
+[targets.wf]
+url = "https://x/y"
+auth = "workflow"
+api_key = "secret-workflow-key"
+key = "short-secret-aes"
+layout = "auto"
+)");
+  ASSERT_FALSE(r.config);
+  const auto text = all(r);
+  for (auto needle : {"outbound.delay_ladder_ms", "targets.Bad_Kind:", "targets.Bad_Kind.url",
+                      "targets.Bad_Kind.api_key: required", "targets.wf.handshake_url",
+                      "targets.wf.key", "targets.wf.layout"})
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  EXPECT_EQ(text.find("short-secret-aes"), std::string::npos);
+  EXPECT_EQ(text.find("secret-workflow-key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rai::gateway
