@@ -83,6 +83,32 @@ void get_seconds(const toml::table& t, std::string_view key, const std::string& 
   }
 }
 
+// A string setting that must be one of `choices`; the message lists them.
+template <class T>
+void get_choice(const toml::table& t, std::string_view key, const std::string& path, T& out,
+                std::initializer_list<std::pair<std::string_view, T>> choices,
+                problems_t& problems) {
+  std::string text;
+  if (!get(t, key, path, text, problems)) return;
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (name == text) {
+      out = value;
+      return;
+    }
+    names += names.empty() ? "" : ", ";
+    names += name;
+  }
+  problems.push_back(join(path, key) + ": must be one of " + names);
+}
+
+using L = handlers::envelope_layout;
+using E = handlers::envelope_encoding;
+constexpr std::pair<std::string_view, crypto::cipher_mode> mode_gcm{
+    "aes-256-gcm", crypto::cipher_mode::aes_256_gcm};
+constexpr std::pair<std::string_view, crypto::cipher_mode> mode_cbc{
+    "aes-256-cbc", crypto::cipher_mode::aes_256_cbc};
+
 std::optional<endpoint> parse_endpoint(const std::string& text) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) return std::nullopt;
@@ -156,13 +182,7 @@ void parse_log(const toml::table& t, log_settings& s, problems_t& problems) {
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
   if (!levels.contains(s.level))
     problems.push_back("log.level: must be one of trace, debug, info, warn, error");
-  std::string format = "text";
-  if (get(t, "format", p, format, problems)) {
-    if (format == "json")
-      s.json = true;
-    else if (format != "text")
-      problems.push_back("log.format: must be text or json");
-  }
+  get_choice(t, "format", p, s.json, {{"text", false}, {"json", true}}, problems);
   get(t, "access", p, s.access, problems);
 }
 
@@ -179,13 +199,9 @@ void parse_amqp(const toml::table& t, queue::amqp_settings& s, problems_t& probl
   }
   get(t, "exchange", p, s.events_exchange, problems);
   if (s.events_exchange.empty()) problems.push_back("amqp.exchange: must not be empty");
-  std::string type = "classic";
-  if (get(t, "queue_type", p, type, problems)) {
-    if (type == "quorum")
-      s.queues = queue::queue_type::quorum;
-    else if (type != "classic")
-      problems.push_back("amqp.queue_type: must be classic or quorum");
-  }
+  get_choice(t, "queue_type", p, s.queues,
+             {{"classic", queue::queue_type::classic}, {"quorum", queue::queue_type::quorum}},
+             problems);
   get_seconds(t, "heartbeat_seconds", p, s.heartbeat, problems);
   get_ms(t, "confirm_timeout_ms", p, s.confirm_timeout, problems);
   get(t, "max_in_flight", p, s.max_in_flight, problems);
@@ -215,12 +231,6 @@ bool valid_source_name(std::string_view name) {
   return true;
 }
 
-std::optional<crypto::cipher_mode> parse_mode(std::string_view text) {
-  if (text == "aes-256-gcm") return crypto::cipher_mode::aes_256_gcm;
-  if (text == "aes-256-cbc") return crypto::cipher_mode::aes_256_cbc;
-  return std::nullopt;
-}
-
 void parse_source(const std::string& name, const toml::table& t, handlers::source_settings& s,
                   problems_t& problems) {
   const std::string p = "sources." + name;
@@ -233,13 +243,7 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   if (!valid_source_name(name))
     problems.push_back(p + ": source names may only use letters, digits, '-', '_' and '.'");
 
-  std::string mode = "aes-256-gcm";
-  if (get(t, "mode", p, mode, problems)) {
-    if (auto m = parse_mode(mode))
-      s.mode = *m;
-    else
-      problems.push_back(p + ".mode: must be aes-256-gcm or aes-256-cbc");
-  }
+  get_choice(t, "mode", p, s.mode, {mode_gcm, mode_cbc}, problems);
 
   auto keys = read_secret_list(t, "keys", p, problems);
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -255,34 +259,15 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   for (const auto& k : s.api_keys)
     if (k.empty()) problems.push_back(p + ".api_keys: an API key must not be empty");
 
-  std::string layout = "auto";
-  if (get(t, "layout", p, layout, problems)) {
-    using L = handlers::envelope_layout;
-    if (layout == "auto")
-      s.layout = L::auto_detect;
-    else if (layout == "json")
-      s.layout = L::json;
-    else if (layout == "compact")
-      s.layout = L::compact;
-    else if (layout == "raw")
-      s.layout = L::raw;
-    else if (layout == "header-iv")
-      s.layout = L::header_iv;
-    else
-      problems.push_back(p + ".layout: must be auto, json, compact, raw or header-iv");
-  }
-  std::string encoding = "auto";
-  if (get(t, "encoding", p, encoding, problems)) {
-    using E = handlers::envelope_encoding;
-    if (encoding == "auto")
-      s.encoding = E::auto_detect;
-    else if (encoding == "base64")
-      s.encoding = E::base64;
-    else if (encoding == "hex")
-      s.encoding = E::hex;
-    else
-      problems.push_back(p + ".encoding: must be auto, base64 or hex");
-  }
+  get_choice(t, "layout", p, s.layout,
+             {{"auto", L::auto_detect},
+              {"json", L::json},
+              {"compact", L::compact},
+              {"raw", L::raw},
+              {"header-iv", L::header_iv}},
+             problems);
+  get_choice(t, "encoding", p, s.encoding,
+             {{"auto", E::auto_detect}, {"base64", E::base64}, {"hex", E::hex}}, problems);
   if (get(t, "iv_header", p, s.iv_header, problems)) {
     for (auto& c : s.iv_header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s.iv_header.empty()) problems.push_back(p + ".iv_header: must not be empty");
@@ -395,13 +380,8 @@ void parse_target(const std::string& kind, const toml::table& t, target_settings
   else if (!http_url(s.url))
     problems.push_back(p + ".url: must be an https:// (or, for local use, http://) URL");
 
-  std::string auth = "api-key";
-  if (get(t, "auth", p, auth, problems)) {
-    if (auth == "workflow")
-      s.auth = target_auth::workflow;
-    else if (auth != "api-key")
-      problems.push_back(p + ".auth: must be api-key or workflow");
-  }
+  get_choice(t, "auth", p, s.auth,
+             {{"api-key", target_auth::api_key}, {"workflow", target_auth::workflow}}, problems);
   if (auto k = read_secret(t, "api_key", p, problems, secret_presence::required))
     s.api_key = std::move(*k);
   if (get(t, "handshake_url", p, s.handshake_url, problems) && !http_url(s.handshake_url))
@@ -419,36 +399,13 @@ void parse_target(const std::string& kind, const toml::table& t, target_settings
                          ".key: not an AES-256 key (32 characters, hex:<64 hex digits> or "
                          "base64:<32 bytes>)");
   }
-  std::string mode = "aes-256-gcm";
-  if (get(t, "mode", p, mode, problems)) {
-    if (auto m = parse_mode(mode))
-      s.mode = *m;
-    else
-      problems.push_back(p + ".mode: must be aes-256-gcm or aes-256-cbc");
-  }
-  std::string layout = "json";
-  if (get(t, "layout", p, layout, problems)) {
-    using L = handlers::envelope_layout;
-    if (layout == "json")
-      s.layout = L::json;
-    else if (layout == "compact")
-      s.layout = L::compact;
-    else if (layout == "raw")
-      s.layout = L::raw;
-    else if (layout == "header-iv")
-      s.layout = L::header_iv;
-    else
-      problems.push_back(p + ".layout: must be json, compact, raw or header-iv");
-  }
-  std::string encoding = "base64";
-  if (get(t, "encoding", p, encoding, problems)) {
-    if (encoding == "base64")
-      s.encoding = handlers::envelope_encoding::base64;
-    else if (encoding == "hex")
-      s.encoding = handlers::envelope_encoding::hex;
-    else
-      problems.push_back(p + ".encoding: must be base64 or hex");
-  }
+  get_choice(t, "mode", p, s.mode, {mode_gcm, mode_cbc}, problems);
+  // Sending is strict: one explicit layout and encoding, never auto.
+  get_choice(
+      t, "layout", p, s.layout,
+      {{"json", L::json}, {"compact", L::compact}, {"raw", L::raw}, {"header-iv", L::header_iv}},
+      problems);
+  get_choice(t, "encoding", p, s.encoding, {{"base64", E::base64}, {"hex", E::hex}}, problems);
   if (get(t, "iv_header", p, s.iv_header, problems) && s.iv_header.empty())
     problems.push_back(p + ".iv_header: must not be empty");
   if (auto secret = read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {

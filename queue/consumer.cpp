@@ -440,21 +440,9 @@ bool consumer::impl::send_cancel(detail::close_state& state, std::string& why) {
 }
 
 bool consumer::impl::read_frames(detail::close_state& state, std::string& why) {
-  amqp_connection_state_t c = conn_.get();
-  for (int i = 0; i < k_max_frames_per_read; ++i) {
-    amqp_frame_t frame;
-    timeval zero{0, 0};
-    const int rc = amqp_simple_wait_frame_noblock(c, &frame, &zero);
-    if (rc == AMQP_STATUS_TIMEOUT) break;
-    if (rc != AMQP_STATUS_OK) {
-      why = amqp_error_string2(rc);
-      state = detail::close_state::broken;
-      return false;
-    }
-    if (!handle_frame(frame, state, why)) return false;
-  }
-  amqp_maybe_release_buffers(c);  // only when no frame is queued
-  return true;
+  return detail::read_available_frames(conn_.get(), k_max_frames_per_read, state, why,
+                                       [this](const amqp_frame_t& f, detail::close_state& st,
+                                              std::string& w) { return handle_frame(f, st, w); });
 }
 
 bool consumer::impl::handle_frame(const amqp_frame_t& frame, detail::close_state& state,

@@ -6,6 +6,10 @@
 
 #include <amqp.h>
 
+#include <string>
+
+#include "queue/detail/amqp.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -66,5 +70,28 @@ loop_clock::duration service_interval(amqp_connection_state_t c) noexcept;
 // holds unread frames or bytes.
 void wait_for_io(amqp_connection_state_t c, const wake_event* wake,
                  loop_clock::duration timeout) noexcept;
+
+// Reads the frames that are already available (never blocks), at most
+// `max_frames`, handing each to `handle(frame, state, why)`, which returns
+// false to stop. A socket error marks the connection broken. Releases
+// rabbitmq-c's buffers afterwards (it only does so when no frame is queued).
+template <class Handler>
+bool read_available_frames(amqp_connection_state_t c, int max_frames, close_state& state,
+                           std::string& why, Handler&& handle) {
+  for (int i = 0; i < max_frames; ++i) {
+    amqp_frame_t frame;
+    timeval zero{0, 0};
+    const int rc = amqp_simple_wait_frame_noblock(c, &frame, &zero);
+    if (rc == AMQP_STATUS_TIMEOUT) break;
+    if (rc != AMQP_STATUS_OK) {
+      why = amqp_error_string2(rc);
+      state = close_state::broken;
+      return false;
+    }
+    if (!handle(frame, state, why)) return false;
+  }
+  amqp_maybe_release_buffers(c);
+  return true;
+}
 
 }  // namespace rai::queue::detail

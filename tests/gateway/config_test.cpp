@@ -248,6 +248,7 @@ api_key = "k"
 key = "0123456789abcdef0123456789abcdef"
 layout = "compact"
 encoding = "hex"
+mode = "aes-256-cbc"
 rate_limit = 2.5
 max_in_flight = 4
 [targets.first-deposit]
@@ -268,6 +269,7 @@ session_ttl_seconds = 60
   EXPECT_TRUE(cm.key.has_value());
   EXPECT_EQ(cm.layout, handlers::envelope_layout::compact);
   EXPECT_EQ(cm.encoding, handlers::envelope_encoding::hex);
+  EXPECT_EQ(cm.mode, crypto::cipher_mode::aes_256_cbc);
   EXPECT_DOUBLE_EQ(cm.rate_limit, 2.5);
   EXPECT_EQ(cm.max_in_flight, 4u);
   const auto& fd = c.targets[1];
