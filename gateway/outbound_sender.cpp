@@ -87,7 +87,7 @@ attempt_result classify(const http_outcome& r) {
   attempt_result a;
   if (r.error) {
     a.outcome = send_outcome::retry;
-    a.error = "transport: " + r.error.message();
+    a.error = "transport: " + (r.error_detail.empty() ? r.error.message() : r.error_detail);
     return a;
   }
   a.status = r.status;
@@ -176,7 +176,8 @@ net::awaitable<handshake_result> outbound_sender::handshake(outbound_target& t) 
   handshake_result out;
   out.status = r.status;
   if (r.error) {
-    out.error = "handshake transport: " + r.error.message();
+    out.error =
+        "handshake transport: " + (r.error_detail.empty() ? r.error.message() : r.error_detail);
   } else if (r.status < 200 || r.status >= 300) {
     out.error = "handshake http " + std::to_string(r.status);
   } else if (auto token = handlers::parse_handshake_response(r.body)) {
@@ -315,8 +316,8 @@ net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
       break;
   }
   // next_retry counts the retries already made: every send before this one.
-  const auto decision = handlers::next_retry(schedule_, ladder_, previous_attempts,
-                                             result.retry_after, random_u64());
+  const auto decision =
+      handlers::next_retry(schedule_, ladder_, previous_attempts, result.retry_after, random_u64());
   if (decision.exhausted)
     co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result);
 
