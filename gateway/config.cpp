@@ -474,10 +474,6 @@ config_result parse_config(std::string_view toml_text, const std::string& origin
         problems.insert(problems.end(), source_problems.begin(), source_problems.end());
     }
   }
-  if (cfg.sources.empty() && cfg.targets.empty() && problems.empty())
-    problems.push_back(
-        "sources: at least one [sources.NAME] (or, for an outbound-only gateway, "
-        "[targets.KIND]) table is required");
   if (auto* targets = subtable(root, "targets", problems)) {
     for (const auto& [kind, node] : *targets) {
       const auto* t = node.as_table();
@@ -492,6 +488,10 @@ config_result parse_config(std::string_view toml_text, const std::string& origin
   }
   cfg.outbound.enabled = !cfg.targets.empty();
   if (auto* t = subtable(root, "outbound", problems)) parse_outbound(*t, cfg.outbound, problems);
+  if (cfg.sources.empty() && cfg.targets.empty() && problems.empty())
+    problems.push_back(
+        "sources: at least one [sources.NAME] (or, for an outbound-only gateway, "
+        "[targets.KIND]) table is required");
 
   if (problems.empty()) out.config = std::move(cfg);
   return out;

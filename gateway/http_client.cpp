@@ -398,7 +398,11 @@ net::awaitable<exchange_result> exchange_on(Stream& stream, beast::tcp_stream& t
     tcp_layer.expires_at(deadline);
     auto [rec, read] = co_await http::async_read(stream, buffer, parser, use_nothrow);
     (void)read;
-    if (rec) {
+    // A body over the limit after a complete header still has a status: the
+    // server answered (a 2xx means delivered), only the excess body is dropped
+    // along with the connection.
+    const bool oversize_body = rec == http::error::body_limit && parser.is_header_done();
+    if (rec && !oversize_body) {
       result.quiet_end =
           interim == 0 && !parser.got_some() && buffer.size() == 0 && ended_quietly(rec);
       result.outcome = read_failure(rec, where, timeout, body_limit);
@@ -421,8 +425,8 @@ net::awaitable<exchange_result> exchange_on(Stream& stream, beast::tcp_stream& t
       result.outcome.retry_after = std::string(it->value());
     if (auto it = response.find(http::field::location); it != response.end())
       result.outcome.location = std::string(it->value());
-    result.reusable =
-        parser.keep_alive() && request.keep_alive() && buffer.size() == 0 && status != 101;
+    result.reusable = !oversize_body && parser.keep_alive() && request.keep_alive() &&
+                      buffer.size() == 0 && status != 101;
     result.outcome.body = std::move(response.body());
     if (result.reusable) tcp_layer.expires_never();
     co_return result;

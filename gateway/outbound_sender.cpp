@@ -281,18 +281,24 @@ net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
   // One Idempotency-Key per command, kept on every retry.
   std::string id = d.message_id.empty() ? handlers::new_idempotency_key() : d.message_id;
 
-  if (!handlers::valid_idempotency_key(id))
-    co_return co_await dead_letter(d, kind, handlers::new_idempotency_key(), previous_attempts,
-                                   dead_reason::invalid,
-                                   {send_outcome::reject, 0, "message_id is not a usable id", {}});
-  if (!handlers::is_json_object(d.body))
-    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::invalid,
-                                   {send_outcome::reject, 0, "body is not a JSON object", {}});
+  // The reasons below are named locals on purpose: GCC 12 destroys a braced
+  // temporary bound to a reference parameter inside a co_await expression
+  // twice (double free), so never write dead_letter(..., {...}).
+  if (!handlers::valid_idempotency_key(id)) {
+    const std::string fresh_id = handlers::new_idempotency_key();
+    const attempt_result why{send_outcome::reject, 0, "message_id is not a usable id", {}};
+    co_return co_await dead_letter(d, kind, fresh_id, previous_attempts, dead_reason::invalid, why);
+  }
+  if (!handlers::is_json_object(d.body)) {
+    const attempt_result why{send_outcome::reject, 0, "body is not a JSON object", {}};
+    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::invalid, why);
+  }
   const auto it = targets_.find(kind);
-  if (it == targets_.end())
-    co_return co_await dead_letter(
-        d, kind, id, previous_attempts, dead_reason::no_target,
-        {send_outcome::reject, 0, "no target configured for kind '" + excerpt(kind) + "'", {}});
+  if (it == targets_.end()) {
+    const attempt_result why{
+        send_outcome::reject, 0, "no target configured for kind '" + excerpt(kind) + "'", {}};
+    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::no_target, why);
+  }
   outbound_target& t = *it->second;
 
   co_await t.slots.acquire();

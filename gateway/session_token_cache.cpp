@@ -41,8 +41,11 @@ net::awaitable<handshake_result> session_token_cache::get(const handshake_fn& ha
     if (!result.token.empty()) {
       const auto ttl = result.ttl.count() > 0 ? result.ttl : default_ttl_;
       token_ = result.token;
-      // Renew early, but never treat a token as already stale on arrival.
-      const auto lifetime = ttl > renew_before_ ? ttl - renew_before_ : ttl / 2;
+      // Renew early, but never treat a token as already stale on arrival
+      // (half of a 1 s TTL is 500 ms, not the 0 s that seconds / 2 gives).
+      const std::chrono::milliseconds lifetime =
+          ttl > renew_before_ ? std::chrono::milliseconds(ttl - renew_before_)
+                              : std::chrono::milliseconds(ttl) / 2;
       renew_at_ = std::chrono::steady_clock::now() + lifetime;
     }
     last_ = result;

@@ -277,6 +277,13 @@ session_ttl_seconds = 60
   EXPECT_EQ(fd.session_ttl, std::chrono::seconds(60));
 }
 
+TEST(Config, OutboundOnlyGatewayNeedsNoSource) {
+  auto r = parse("[targets.currency]\nurl = \"https://x.test/h\"\napi_key = \"k\"\n");
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_TRUE(r.config->sources.empty());
+  EXPECT_TRUE(r.config->outbound.enabled);
+}
+
 TEST(Config, NoTargetsMeansOutboundDisabled) {
   auto r = parse(minimal_source());
   ASSERT_TRUE(r.config) << all(r);
