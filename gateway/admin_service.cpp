@@ -13,15 +13,6 @@
 namespace rai::gateway {
 namespace {
 
-http_response json(unsigned version, http::status status, std::string body) {
-  http_response res{status, version};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
 constexpr std::string_view outbound_prefix = "/v1/outbound/";
 
 }  // namespace
@@ -40,10 +31,12 @@ net::awaitable<http_response> admin_service::handle(const http_request& req) {
       res.set(http::field::allow, "GET, HEAD");
       co_return res;
     }
-    if (path == "/healthz") co_return json(version, http::status::ok, R"({"status":"ok"})");
-    if (publisher_.connected()) co_return json(version, http::status::ok, R"({"status":"ready"})");
-    co_return json(version, http::status::service_unavailable,
-                   R"({"status":"not ready","failing":["broker"]})");
+    if (path == "/healthz")
+      co_return json_response(version, http::status::ok, R"({"status":"ok"})");
+    if (publisher_.connected())
+      co_return json_response(version, http::status::ok, R"({"status":"ready"})");
+    co_return json_response(version, http::status::service_unavailable,
+                            R"({"status":"not ready","failing":["broker"]})");
   }
 
   if (path.starts_with(outbound_prefix)) {
@@ -97,7 +90,7 @@ net::awaitable<http_response> admin_service::enqueue_command(const http_request&
   std::string body = R"({"status":"queued","id":")";
   append_json_escaped(body, id);
   body += R"("})";
-  co_return json(version, http::status::accepted, std::move(body));
+  co_return json_response(version, http::status::accepted, std::move(body));
 }
 
 }  // namespace rai::gateway

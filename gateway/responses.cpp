@@ -5,8 +5,6 @@
 #include "gateway/logging.hpp"
 
 namespace rai::gateway {
-namespace {
-
 http_response json_response(unsigned version, http::status status, std::string body) {
   http_response res{status, version};
   res.set(http::field::content_type, "application/json");
@@ -15,8 +13,6 @@ http_response json_response(unsigned version, http::status status, std::string b
   res.prepare_payload();
   return res;
 }
-
-}  // namespace
 
 http_response accepted_response(unsigned version, std::string_view id, std::string_view event,
                                 bool duplicate) {

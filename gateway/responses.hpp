@@ -1,11 +1,15 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include "gateway/net.hpp"
 
 namespace rai::gateway {
+
+// A JSON response with the given body (no-store: nothing here is cacheable).
+http_response json_response(unsigned version, http::status status, std::string body);
 
 // JSON bodies of wire-format §5: {"status": ..., "id": ..., "error": ...}.
 http_response accepted_response(unsigned version, std::string_view id, std::string_view event,
