@@ -285,28 +285,15 @@ void consumer::impl::settle(std::uint64_t generation, std::uint64_t tag, bool ac
 // --- consumer thread ------------------------------------------------------------
 
 void consumer::impl::run() {
-  detail::reconnect_backoff backoff(amqp_.reconnect_min, amqp_.reconnect_max);
-  unsigned failures = 0;
-  while (!stop_requested_.load()) {
-    std::string error;
-    if (connect(error)) {
-      spdlog::info("amqp consumer: consuming '{}' on {} as '{}' (prefetch {}, generation {})",
-                   settings_.queue, url_for_logs_, connection_name_,
-                   std::max<unsigned>(settings_.prefetch, 1), generation_);
-      failures = 0;
-      backoff.reset();
-      serve();
-      if (stop_requested_.load()) break;
-    } else {
-      ++failures;
-      const milliseconds delay = backoff.next();
-      spdlog::warn("amqp consumer: cannot connect to {}: {} (attempt {}, next in {} ms)",
-                   url_for_logs_, error, failures, delay.count());
-      detail::sleep_unless_stopped(wake_, delay, stop_requested_);
-      continue;
-    }
-    detail::sleep_unless_stopped(wake_, backoff.next(), stop_requested_);
-  }
+  detail::run_reconnecting(
+      "consumer", url_for_logs_, wake_, stop_requested_, amqp_.reconnect_min, amqp_.reconnect_max,
+      [this](std::string& error) { return connect(error); },
+      [this] {
+        spdlog::info("amqp consumer: consuming '{}' on {} as '{}' (prefetch {}, generation {})",
+                     settings_.queue, url_for_logs_, connection_name_,
+                     std::max<unsigned>(settings_.prefetch, 1), generation_);
+        serve();
+      });
 }
 
 bool consumer::impl::connect(std::string& error) {

@@ -218,27 +218,14 @@ void publisher::impl::publish(message&& m, completion done) {
 // --- publisher thread -------------------------------------------------------
 
 void publisher::impl::run() {
-  detail::reconnect_backoff backoff(settings_.reconnect_min, settings_.reconnect_max);
-  unsigned failures = 0;
-  while (!stop_requested_.load()) {
-    std::string error;
-    if (connect(error)) {
-      spdlog::info("amqp publisher: connected to {} as '{}'", url_for_logs_,
-                   settings_.connection_name);
-      failures = 0;
-      backoff.reset();
-      serve();
-      if (stop_requested_.load()) break;
-    } else {
-      ++failures;
-      const milliseconds delay = backoff.next();
-      spdlog::warn("amqp publisher: cannot connect to {}: {} (attempt {}, next in {} ms)",
-                   url_for_logs_, error, failures, delay.count());
-      detail::sleep_unless_stopped(wake_, delay, stop_requested_);
-      continue;
-    }
-    detail::sleep_unless_stopped(wake_, backoff.next(), stop_requested_);
-  }
+  detail::run_reconnecting(
+      "publisher", url_for_logs_, wake_, stop_requested_, settings_.reconnect_min,
+      settings_.reconnect_max, [this](std::string& error) { return connect(error); },
+      [this] {
+        spdlog::info("amqp publisher: connected to {} as '{}'", url_for_logs_,
+                     settings_.connection_name);
+        serve();
+      });
 }
 
 bool publisher::impl::connect(std::string& error) {

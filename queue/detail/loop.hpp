@@ -7,6 +7,9 @@
 #include <amqp.h>
 
 #include <string>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
 
 #include "queue/detail/amqp.hpp"
 
@@ -70,6 +73,34 @@ loop_clock::duration service_interval(amqp_connection_state_t c) noexcept;
 // holds unread frames or bytes.
 void wait_for_io(amqp_connection_state_t c, const wake_event* wake,
                  loop_clock::duration timeout) noexcept;
+
+// The connection thread's outer loop, until `stop`: connect(error) -> bool;
+// on success serve() runs until the connection is lost; after a failed
+// connect or a lost connection it waits a growing, jittered backoff (cut
+// short by stop).
+template <class Connect, class Serve>
+void run_reconnecting(std::string_view who, const std::string& url_for_logs, wake_event& wake,
+                      const std::atomic<bool>& stop, std::chrono::milliseconds backoff_min,
+                      std::chrono::milliseconds backoff_max, Connect&& connect, Serve&& serve) {
+  reconnect_backoff backoff(backoff_min, backoff_max);
+  unsigned failures = 0;
+  while (!stop.load()) {
+    std::string error;
+    if (!connect(error)) {
+      ++failures;
+      const auto delay = backoff.next();
+      spdlog::warn("amqp {}: cannot connect to {}: {} (attempt {}, next in {} ms)", who,
+                   url_for_logs, error, failures, delay.count());
+      sleep_unless_stopped(wake, delay, stop);
+      continue;
+    }
+    failures = 0;
+    backoff.reset();
+    serve();
+    if (stop.load()) break;
+    sleep_unless_stopped(wake, backoff.next(), stop);
+  }
+}
 
 // Reads the frames that are already available (never blocks), at most
 // `max_frames`, handing each to `handle(frame, state, why)`, which returns
