@@ -17,15 +17,29 @@ constexpr std::string_view outbound_prefix = "/v1/outbound/";
 
 }  // namespace
 
-admin_service::admin_service(queue::publisher& publisher, kind_check has_target)
-    : publisher_(publisher), has_target_(std::move(has_target)) {}
+admin_service::admin_service(queue::publisher& publisher, hooks h)
+    : publisher_(publisher), hooks_(std::move(h)) {}
+
+http_response admin_service::readiness(unsigned version) const {
+  const auto failing = hooks_.failing_checks();
+  if (failing.empty()) return json_response(version, http::status::ok, R"({"status":"ready"})");
+  std::string body = R"({"status":"not ready","failing":[)";
+  for (std::size_t i = 0; i < failing.size(); ++i) {
+    if (i) body += ',';
+    body += '"';
+    append_json_escaped(body, failing[i]);
+    body += '"';
+  }
+  body += "]}";
+  return json_response(version, http::status::service_unavailable, std::move(body));
+}
 
 net::awaitable<http_response> admin_service::handle(const http_request& req) {
   const std::string_view target(req.target().data(), req.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const auto version = req.version();
 
-  if (path == "/healthz" || path == "/readyz") {
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       auto res = error_response(version, http::status::method_not_allowed, "method not allowed");
       res.set(http::field::allow, "GET, HEAD");
@@ -33,15 +47,18 @@ net::awaitable<http_response> admin_service::handle(const http_request& req) {
     }
     if (path == "/healthz")
       co_return json_response(version, http::status::ok, R"({"status":"ok"})");
-    if (publisher_.connected())
-      co_return json_response(version, http::status::ok, R"({"status":"ready"})");
-    co_return json_response(version, http::status::service_unavailable,
-                            R"({"status":"not ready","failing":["broker"]})");
+    if (path == "/readyz") co_return readiness(version);
+    http_response res{http::status::ok, version};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = hooks_.metrics();
+    res.prepare_payload();
+    co_return res;
   }
 
   if (path.starts_with(outbound_prefix)) {
     const auto kind = path.substr(outbound_prefix.size());
-    if (!handlers::valid_kind_name(kind) || !has_target_(kind))
+    if (!handlers::valid_kind_name(kind) || !hooks_.has_target(kind))
       co_return error_response(version, http::status::not_found, "unknown command kind");
     if (req.method() != http::verb::post) {
       auto res = error_response(version, http::status::method_not_allowed, "method not allowed");

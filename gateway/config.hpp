@@ -14,6 +14,8 @@ namespace rai::gateway {
 struct endpoint {
   std::string host;
   std::uint16_t port = 0;
+
+  bool operator==(const endpoint&) const = default;
 };
 
 struct server_settings {
@@ -29,22 +31,33 @@ struct server_settings {
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;
   std::chrono::seconds retry_after{5};
+  std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight requests
+  std::string tls_cert_file;                        // PEM chain; empty: plain HTTP
+  std::string tls_key_file;                         // PEM private key
+
+  bool operator==(const server_settings&) const = default;
 };
 
 struct log_settings {
   std::string level = "info";
   bool json = false;
   bool access = true;
+
+  bool operator==(const log_settings&) const = default;
 };
 
 struct spool_settings {
   std::string dir = "/var/lib/rai-gateway/spool";
   std::uint64_t max_bytes = 1ull << 30;
+
+  bool operator==(const spool_settings&) const = default;
 };
 
 struct dedupe_settings {
   std::chrono::seconds window{86'400};
   std::size_t max_entries = 1'000'000;
+
+  bool operator==(const dedupe_settings&) const = default;
 };
 
 enum class target_auth { api_key, workflow };
@@ -77,6 +90,8 @@ struct outbound_settings {
   std::vector<std::chrono::milliseconds> delay_ladder;    // empty: wire-format §7 default
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds drain_timeout{10'000};
+
+  bool operator==(const outbound_settings&) const = default;
 };
 
 struct gateway_config {

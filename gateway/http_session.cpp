@@ -1,5 +1,9 @@
 #include "gateway/http_session.hpp"
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "gateway/connection_set.hpp"
 #include "gateway/responses.hpp"
 
 namespace rai::gateway {
@@ -44,28 +48,59 @@ bool wants_continue(const http_request& req) {
   return it != req.end() && beast::iequals(it->value(), "100-continue");
 }
 
-}  // namespace
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-net::awaitable<void> run_http_session(tcp::socket socket, session_limits limits,
-                                      const request_handler& handler) {
-  beast::tcp_stream stream(std::move(socket));
+beast::tcp_stream& lowest(beast::tcp_stream& s) {
+  return s;
+}
+beast::tcp_stream& lowest(tls_stream& s) {
+  return s.next_layer();
+}
+
+// Ends the connection after the last response: a TLS close_notify (bounded by
+// the write deadline), then the TCP half-close.
+net::awaitable<void> close_gracefully(beast::tcp_stream& s, std::chrono::milliseconds) {
+  beast::error_code ignored;
+  s.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_return;
+}
+net::awaitable<void> close_gracefully(tls_stream& s, std::chrono::milliseconds timeout) {
+  s.next_layer().expires_after(timeout);
+  co_await s.async_shutdown(use_nothrow);
+  beast::error_code ignored;
+  s.next_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// A HEAD response carries the GET response's Content-Length but no body.
+void strip_body_for_head(const http_request& req, http_response& res) {
+  if (req.method() != http::verb::head) return;
+  const auto length = res.body().size();
+  res.body().clear();
+  res.content_length(length);
+}
+
+template <class Stream>
+net::awaitable<void> serve(Stream& stream, session_limits limits, const request_handler& handler,
+                           connection_state& state, const connection_set& connections) {
   // Caps everything buffered ahead of the parser, pipelined requests included.
   beast::flat_buffer buffer(limits.max_header_bytes + 16 * 1024);
 
   auto send_and_close = [&](http_response res) -> net::awaitable<void> {
     res.keep_alive(false);
-    stream.expires_after(limits.write_timeout);
-    co_await http::async_write(stream, res, use_nothrow);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest(stream).expires_after(limits.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, use_nothrow);
+    if (!ec) co_await close_gracefully(stream, limits.write_timeout);
   };
 
   for (;;) {
     // Between requests the connection is idle: wait for the first byte under
     // the idle deadline, then the header deadline runs from that byte on.
     if (buffer.size() == 0) {
-      stream.expires_after(limits.idle_timeout);
+      if (connections.draining()) co_return;
+      state.idle = true;
+      lowest(stream).expires_after(limits.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_nothrow);
+      state.idle = false;
       if (ec) co_return;
       buffer.commit(n);
     }
@@ -79,7 +114,7 @@ net::awaitable<void> run_http_session(tcp::socket socket, session_limits limits,
     };
     parser.on_chunk_header(on_chunk);
 
-    stream.expires_after(limits.header_timeout);
+    lowest(stream).expires_after(limits.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
     if (hec) {
       if (auto err = classify_read_error(hec))
@@ -99,11 +134,11 @@ net::awaitable<void> run_http_session(tcp::socket socket, session_limits limits,
     if (!parser.is_done()) {
       if (wants_continue(head)) {
         http::response<http::empty_body> cont{http::status::continue_, head.version()};
-        stream.expires_after(limits.write_timeout);
+        lowest(stream).expires_after(limits.write_timeout);
         auto [cec, cn] = co_await http::async_write(stream, cont, use_nothrow);
         if (cec) co_return;
       }
-      stream.expires_after(limits.body_timeout);
+      lowest(stream).expires_after(limits.body_timeout);
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
       if (bec) {
         if (auto err = classify_read_error(bec))
@@ -114,16 +149,48 @@ net::awaitable<void> run_http_session(tcp::socket socket, session_limits limits,
 
     http_request request = parser.release();
     http_response response = co_await handler(request);
-    response.keep_alive(request.keep_alive());
-    stream.expires_after(limits.write_timeout);
+    response.keep_alive(request.keep_alive() && !connections.draining());
+    strip_body_for_head(request, response);
+    lowest(stream).expires_after(limits.write_timeout);
     auto [wec, wn] = co_await http::async_write(stream, response, use_nothrow);
     if (wec) co_return;
     if (!response.keep_alive()) {
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_await close_gracefully(stream, limits.write_timeout);
       co_return;
     }
   }
+}
+
+}  // namespace
+
+net::awaitable<void> run_http_session(tcp::socket socket, std::shared_ptr<net::ssl::context> tls,
+                                      session_limits limits, const request_handler& handler,
+                                      std::shared_ptr<connection_set> connections) {
+  auto state = std::make_shared<connection_state>();
+  state->executor = socket.get_executor();
+  const auto id = connections->add(state);
+  struct unregister {
+    connection_set& set;
+    connection_state& state;
+    std::uint64_t id;
+    ~unregister() {
+      state.socket = nullptr;
+      set.remove(id);
+    }
+  } on_exit{*connections, *state, id};
+
+  if (!tls) {
+    beast::tcp_stream stream(std::move(socket));
+    state->socket = &stream.socket();
+    co_await serve(stream, limits, handler, *state, *connections);
+    co_return;
+  }
+  tls_stream stream(beast::tcp_stream(std::move(socket)), *tls);
+  state->socket = &stream.next_layer().socket();
+  stream.next_layer().expires_after(limits.header_timeout);
+  auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_nothrow);
+  if (ec) co_return;  // not TLS, no shared version or cipher, or too slow
+  co_await serve(stream, limits, handler, *state, *connections);
 }
 
 }  // namespace rai::gateway

@@ -6,12 +6,14 @@
 namespace rai::gateway {
 
 listener::listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
-                   session_limits limits, request_handler handler)
+                   session_limits limits, request_handler handler,
+                   std::shared_ptr<net::ssl::context> tls)
     : ioc_(ioc),
       acceptor_(ioc),
       max_connections_(max_connections),
       limits_(limits),
-      handler_(std::move(handler)) {
+      handler_(std::move(handler)),
+      tls_(std::move(tls)) {
   const tcp::endpoint ep(net::ip::make_address(where.host), where.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -32,6 +34,7 @@ void listener::stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
+  connections_->drain();
 }
 
 net::awaitable<void> listener::accept_loop() {
@@ -54,7 +57,8 @@ net::awaitable<void> listener::accept_loop() {
     socket.set_option(tcp::no_delay(true), ec);
     active_->fetch_add(1, std::memory_order_relaxed);
     auto executor = socket.get_executor();
-    net::co_spawn(executor, run_http_session(std::move(socket), limits_, handler_),
+    net::co_spawn(executor,
+                  run_http_session(std::move(socket), tls_.load(), limits_, handler_, connections_),
                   [active = active_](std::exception_ptr) {
                     active->fetch_sub(1, std::memory_order_relaxed);
                   });

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "gateway/config.hpp"
+#include "gateway/connection_set.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/net.hpp"
 
@@ -15,12 +16,20 @@ namespace rai::gateway {
 // accept error (e.g. EMFILE) backs off briefly and keeps accepting.
 class listener {
  public:
-  // Binds and listens; throws boost::system::system_error if the address is unusable.
+  // Binds and listens; throws boost::system::system_error if the address is
+  // unusable. With a TLS context every connection speaks TLS.
   listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
-           session_limits limits, request_handler handler);
+           session_limits limits, request_handler handler,
+           std::shared_ptr<net::ssl::context> tls = nullptr);
 
   void start();
-  void stop();  // stops accepting; sessions in progress finish on their own
+  // Graceful stop: no new connections; idle ones close now, busy ones after
+  // their current response. Wait for active_connections() to reach 0.
+  void stop();
+
+  // New connections use this context from now on (certificate reload).
+  void set_tls(std::shared_ptr<net::ssl::context> tls) { tls_.store(std::move(tls)); }
+  bool tls() const { return tls_.load() != nullptr; }
 
   std::uint16_t port() const;
   std::size_t active_connections() const noexcept { return active_->load(); }
@@ -33,6 +42,9 @@ class listener {
   std::size_t max_connections_;
   session_limits limits_;
   request_handler handler_;
+  std::atomic<std::shared_ptr<net::ssl::context>> tls_;
+  // Shared with the sessions, which may outlive the listener during teardown.
+  std::shared_ptr<connection_set> connections_ = std::make_shared<connection_set>();
   std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
 

@@ -32,7 +32,7 @@ struct attempt_result {
 struct outbound_target {
   outbound_target(net::io_context& ioc, const target_settings& s, parsed_url u,
                   std::optional<parsed_url> hs, outbound_kind_metrics& m)
-      : settings(s),
+      : current(std::make_shared<const target_settings>(s)),
         url(std::move(u)),
         handshake_url(std::move(hs)),
         slots(ioc.get_executor(), s.max_in_flight),
@@ -40,7 +40,8 @@ struct outbound_target {
         tokens(s.session_ttl, s.session_renew_before),
         metrics(m) {}
 
-  target_settings settings;
+  // Swapped by a reload (credentials); each send works on one snapshot.
+  std::atomic<std::shared_ptr<const target_settings>> current;
   parsed_url url;
   std::optional<parsed_url> handshake_url;
   async_semaphore slots;
@@ -157,6 +158,28 @@ void outbound_sender::attach(queue::consumer& consumer) {
   consumer_ = &consumer;
 }
 
+void outbound_sender::reload_targets(const std::vector<target_settings>& targets) {
+  for (const auto& fresh : targets) {
+    auto it = targets_.find(fresh.kind);
+    if (it == targets_.end()) continue;  // a new kind needs a restart (reload reports it)
+    outbound_target& t = *it->second;
+    const auto old = t.current.load();
+    // What the running target was built from stays; only credentials and
+    // per-request settings change.
+    auto next = std::make_shared<target_settings>(fresh);
+    next->url = old->url;
+    next->handshake_url = old->handshake_url;
+    next->auth = old->auth;
+    next->max_in_flight = old->max_in_flight;
+    next->rate_limit = old->rate_limit;
+    next->session_ttl = old->session_ttl;
+    next->session_renew_before = old->session_renew_before;
+    const bool new_identity = next->api_key != old->api_key;
+    t.current.store(std::move(next));
+    if (new_identity) t.tokens.clear();  // a session of the old workflow key must not be reused
+  }
+}
+
 bool outbound_sender::has_target(std::string_view kind) const {
   return targets_.find(kind) != targets_.end();
 }
@@ -169,10 +192,10 @@ net::awaitable<handshake_result> outbound_sender::handshake(outbound_target& t) 
   http::request<http::string_body> req{http::verb::post, t.handshake_url->target, 11};
   req.set(http::field::content_type, "application/json");
   req.set(http::field::user_agent, user_agent);
-  req.set("x-api-key", t.settings.api_key);
+  const auto s = t.current.load();
+  req.set("x-api-key", s->api_key);
   req.body() = "{}";
-  const auto r = co_await client_.send(*t.handshake_url, std::move(req), t.settings.timeout,
-                                       t.settings.ca_file);
+  const auto r = co_await client_.send(*t.handshake_url, std::move(req), s->timeout, s->ca_file);
   handshake_result out;
   out.status = r.status;
   if (r.error) {
@@ -193,7 +216,8 @@ net::awaitable<http_outcome> outbound_sender::timed_send(
     outbound_target& t, const http::request<http::string_body>& req) {
   t.metrics.sent.inc();
   const auto started = std::chrono::steady_clock::now();
-  auto r = co_await client_.send(t.url, req, t.settings.timeout, t.settings.ca_file);
+  const auto s = t.current.load();
+  auto r = co_await client_.send(t.url, req, s->timeout, s->ca_file);
   t.metrics.latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started));
   t.metrics.responses[r.error ? 0 : status_class(r.status)].inc();
@@ -203,7 +227,8 @@ net::awaitable<http_outcome> outbound_sender::timed_send(
 net::awaitable<attempt_result> outbound_sender::send_command(outbound_target& t,
                                                              const std::string& id,
                                                              const std::string& payload) {
-  const auto& s = t.settings;
+  const auto snapshot = t.current.load();
+  const target_settings& s = *snapshot;
   http::request<http::string_body> req{http::verb::post, t.url.target, 11};
   req.set(http::field::content_type, "application/json");
   req.set(http::field::user_agent, user_agent);

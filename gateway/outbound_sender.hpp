@@ -44,6 +44,12 @@ class outbound_sender {
   // Called on the consumer thread: hands the delivery to the io_context.
   void on_delivery(queue::delivery&& d);
 
+  // Applies new credentials and per-request settings (key, mode, layout,
+  // signing secret, API key, timeout, CA file) to the configured kinds; sends
+  // already running finish with the old ones. Other target changes need a
+  // restart. Thread-safe.
+  void reload_targets(const std::vector<target_settings>& targets);
+
   bool has_target(std::string_view kind) const;
   const handlers::delay_ladder& ladder() const { return ladder_; }
   const outbound_metrics& metrics() const { return metrics_; }

@@ -55,4 +55,10 @@ net::awaitable<handshake_result> session_token_cache::get(const handshake_fn& ha
   co_return result;
 }
 
+void session_token_cache::clear() {
+  std::lock_guard lock(mutex_);
+  token_.clear();
+  renew_at_ = {};
+}
+
 }  // namespace rai::gateway

@@ -37,6 +37,9 @@ class session_token_cache {
 
   std::uint64_t handshakes() const;
 
+  // Forgets the cached token (credentials changed); the next get() handshakes.
+  void clear();
+
  private:
   using signal = net::experimental::concurrent_channel<void(boost::system::error_code)>;
 

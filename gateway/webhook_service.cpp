@@ -38,12 +38,25 @@ std::string_view path_of(std::string_view target) {
 
 }  // namespace
 
-webhook_service::webhook_service(const gateway_config& config, queue::publisher& publisher)
+webhook_service::webhook_service(const gateway_config& config, queue::publisher& publisher,
+                                 inbound_metrics& metrics)
     : dedupe_(config.dedupe.window, config.dedupe.max_entries),
       publisher_(publisher),
+      metrics_(metrics),
       exchange_(config.amqp.events_exchange),
       retry_after_(config.server.retry_after) {
-  for (const auto& s : config.sources) sources_.emplace(s.name, s);
+  sources_.store(make_table(config.sources));
+}
+
+std::shared_ptr<const webhook_service::source_table> webhook_service::make_table(
+    const std::vector<handlers::source_settings>& sources) {
+  auto table = std::make_shared<source_table>();
+  for (const auto& s : sources) table->emplace(s.name, source_entry{s, &metrics_.of(s.name)});
+  return table;
+}
+
+void webhook_service::reload_sources(const std::vector<handlers::source_settings>& sources) {
+  sources_.store(make_table(sources));
 }
 
 net::awaitable<http_response> webhook_service::handle(const http_request& req) {
@@ -54,18 +67,30 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   access_record record;
   record.method = method;
   record.path = path_of(target);
+  // The table this request started with, even if a reload swaps it meanwhile.
+  const std::shared_ptr<const source_table> sources = sources_.load();
+  inbound_source_metrics* counters = &metrics_.unknown();
+  std::size_t event_label = inbound_source_metrics::event_labels - 1;  // "unknown"
+  metrics_.in_flight.add();
 
   auto finish = [&](http_response res) {
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
     record.status = res.result_int();
-    record.latency_us =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::steady_clock::now() - started)
-                                       .count());
+    record.latency_us = static_cast<std::uint64_t>(latency.count());
     log_access(record);
+    counters->requests[event_label][inbound_source_metrics::status_index(record.status)].inc();
+    counters->latency.observe(latency);
+    metrics_.in_flight.sub();
     return res;
   };
   auto reject = [&](const boost::system::error_code& ec) {
     record.error = handlers::reason(ec);
+    if (handlers::http_status(ec) == 401) {
+      const auto first = static_cast<int>(handlers::inbound_errc::missing_api_key);
+      const auto i = static_cast<std::size_t>(ec.value() - first);
+      if (i < inbound_source_metrics::auth_reasons) counters->auth_failures[i].inc();
+    }
     auto res = error_response(req.version(), static_cast<http::status>(handlers::http_status(ec)),
                               handlers::public_message(ec));
     if (ec == handlers::inbound_errc::method_not_allowed) res.set(http::field::allow, "POST");
@@ -74,10 +99,14 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
 
   auto route = handlers::parse_webhook_route(target);
   if (!route) co_return reject(route.error());
-  auto source_it = sources_.find(route->source);
-  if (source_it == sources_.end()) co_return reject(handlers::inbound_errc::unknown_source);
-  const handlers::source_settings& source = source_it->second;
+  auto source_it = sources->find(route->source);
+  if (source_it == sources->end()) co_return reject(handlers::inbound_errc::unknown_source);
+  const handlers::source_settings& source = source_it->second.settings;
+  counters = source_it->second.metrics;
   record.source = source.name;
+  if (route->event)
+    if (auto kind = handlers::event_from_path(*route->event))
+      event_label = static_cast<std::size_t>(*kind);
   if (req.method() != http::verb::post)
     co_return reject(handlers::inbound_errc::method_not_allowed);
 
@@ -97,10 +126,12 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   const std::string_view event_name = handlers::event_name(event->event);
   record.event = event_name;
   record.id = event->id;
+  event_label = static_cast<std::size_t>(event->event);
 
   switch (dedupe_.begin(source.name, event->id, started)) {
     case handlers::dedupe_window::claim::duplicate:
       record.duplicate = true;
+      counters->duplicates.inc();
       co_return finish(accepted_response(req.version(), event->id, event_name, true));
     case handlers::dedupe_window::claim::in_flight:
       // The same id is being published by another request right now; its

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
 #include "gateway/config.hpp"
+#include "gateway/inbound_metrics.hpp"
 #include "gateway/net.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/source.hpp"
@@ -18,9 +20,14 @@ namespace rai::gateway {
 // RabbitMQ and answers 200 only once the broker has confirmed the publish.
 class webhook_service {
  public:
-  webhook_service(const gateway_config& config, queue::publisher& publisher);
+  webhook_service(const gateway_config& config, queue::publisher& publisher,
+                  inbound_metrics& metrics);
 
   net::awaitable<http_response> handle(const http_request& request);
+
+  // Swaps in the sources of a new config (SIGHUP): requests already running
+  // finish with the table they started with. Thread-safe.
+  void reload_sources(const std::vector<handlers::source_settings>& sources);
 
  private:
   struct string_hash {
@@ -29,9 +36,19 @@ class webhook_service {
       return std::hash<std::string_view>{}(s);
     }
   };
-  std::unordered_map<std::string, handlers::source_settings, string_hash, std::equal_to<>> sources_;
+  struct source_entry {
+    handlers::source_settings settings;
+    inbound_source_metrics* metrics;
+  };
+  using source_table = std::unordered_map<std::string, source_entry, string_hash, std::equal_to<>>;
+
+  std::shared_ptr<const source_table> make_table(
+      const std::vector<handlers::source_settings>& sources);
+
+  std::atomic<std::shared_ptr<const source_table>> sources_;
   handlers::dedupe_window dedupe_;
   queue::publisher& publisher_;
+  inbound_metrics& metrics_;
   std::string exchange_;
   std::chrono::seconds retry_after_;
 };

@@ -2,6 +2,8 @@
 
 namespace rai::queue {
 
+static_assert(static_cast<std::size_t>(publish_status::timed_out) + 1 == publish_status_count);
+
 const char* to_string(publish_status s) noexcept {
   switch (s) {
     case publish_status::confirmed:

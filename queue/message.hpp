@@ -28,6 +28,7 @@ enum class publish_status {
   overloaded,       // too many publishes in flight
   timed_out,        // no confirm within the confirm timeout
 };
+inline constexpr std::size_t publish_status_count = 7;
 
 const char* to_string(publish_status s) noexcept;
 

@@ -97,7 +97,11 @@ struct job {
   clock::time_point deadline;  // publish() time + confirm_timeout
 };
 
-void run_completion(const publisher::completion& done, publish_status status) noexcept {
+using result_counters = std::array<std::atomic<std::uint64_t>, publish_status_count>;
+
+void run_completion(const publisher::completion& done, publish_status status,
+                    result_counters& counters) noexcept {
+  counters[static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
   if (!done) return;
   try {
     done(status);
@@ -128,6 +132,8 @@ struct publisher::impl {
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> connected_{false};
+  result_counters results_{};
+  std::atomic<std::uint64_t> reconnects_{0};
 
   std::mutex mu_;  // guards the three below
   std::vector<job> queued_;
@@ -161,6 +167,7 @@ struct publisher::impl {
   std::vector<amqp_table_entry_t> header_entries_;
   clock::duration service_interval_ = milliseconds{1000};
   bool blocked_ = false;  // connection.blocked from the broker
+  bool ever_connected_ = false;
 };
 
 publisher::impl::impl(amqp_settings settings)
@@ -209,7 +216,7 @@ void publisher::impl::publish(message&& m, completion done) {
     }
   }
   if (refused) {
-    run_completion(done, *refused);
+    run_completion(done, *refused, results_);
   } else if (wake) {
     wake_.signal();
   }
@@ -251,6 +258,8 @@ bool publisher::impl::connect(std::string& error) {
 
   service_interval_ = detail::service_interval(conn_.get());
   blocked_ = false;
+  if (ever_connected_) reconnects_.fetch_add(1, std::memory_order_relaxed);
+  ever_connected_ = true;
   return true;
 }
 
@@ -451,7 +460,7 @@ void publisher::impl::deliver() {
     std::lock_guard lock(mu_);
     in_flight_ -= done.size();
   }
-  for (const confirm_tracker::settled& s : done) run_completion(s.done, s.status);
+  for (const confirm_tracker::settled& s : done) run_completion(s.done, s.status, results_);
 }
 
 clock::duration publisher::impl::idle_timeout() const {
@@ -537,6 +546,16 @@ void publisher::publish(message&& m, completion done) {
 
 bool publisher::connected() const noexcept {
   return impl_->connected_.load();
+}
+
+publisher_stats publisher::stats() const {
+  publisher_stats s;
+  for (std::size_t i = 0; i < s.results.size(); ++i)
+    s.results[i] = impl_->results_[i].load(std::memory_order_relaxed);
+  s.reconnects = impl_->reconnects_.load(std::memory_order_relaxed);
+  std::lock_guard lock(impl_->mu_);
+  s.in_flight = impl_->in_flight_;
+  return s;
 }
 
 }  // namespace rai::queue

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -7,6 +9,13 @@
 #include "queue/settings.hpp"
 
 namespace rai::queue {
+
+struct publisher_stats {
+  // Completions by publish_status (index = the enum's value).
+  std::array<std::uint64_t, publish_status_count> results{};
+  std::uint64_t in_flight = 0;   // accepted and not yet completed
+  std::uint64_t reconnects = 0;  // connections lost and made again
+};
 
 // Owns one AMQP connection on its own thread (rabbitmq-c is blocking and not
 // thread-safe per connection). publish() is thread-safe and never blocks on
@@ -49,6 +58,7 @@ class publisher {
   void publish(message&& m, completion done);
 
   bool connected() const noexcept;  // connected, topology declared, confirms on
+  publisher_stats stats() const;
 
  private:
   struct impl;

@@ -22,6 +22,8 @@ struct amqp_settings {
   std::chrono::milliseconds reconnect_max{10000};
   std::size_t max_in_flight = 8192;  // publishes sent or queued but not yet settled
   std::string connection_name = "rai-gateway";
+
+  bool operator==(const amqp_settings&) const = default;
 };
 
 // The retry ladder of wire-format §7: 1s 2s 5s 10s 30s 1m 2m 5m 10m 30m 1h 2h 4h 8h.

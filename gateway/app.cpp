@@ -1,0 +1,292 @@
+#include "gateway/app.hpp"
+
+#include <spdlog/spdlog.h>
+#include <atomic>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdio>
+#include <future>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "gateway/admin_service.hpp"
+#include "gateway/http_client.hpp"
+#include "gateway/listener.hpp"
+#include "gateway/metrics_page.hpp"
+#include "gateway/outbound_sender.hpp"
+#include "gateway/reload.hpp"
+#include "gateway/systemd_notify.hpp"
+#include "gateway/tls_server_context.hpp"
+#include "gateway/webhook_service.hpp"
+#include "queue/consumer.hpp"
+#include "queue/publisher.hpp"
+
+#ifndef RAI_GATEWAY_VERSION
+#define RAI_GATEWAY_VERSION "0.0.0"
+#endif
+
+namespace rai::gateway {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+session_limits limits_from(const server_settings& s) {
+  return {.max_body_bytes = s.max_body_bytes,
+          .max_header_bytes = s.max_header_bytes,
+          .max_target_bytes = s.max_target_bytes,
+          .header_timeout = s.header_timeout,
+          .body_timeout = s.body_timeout,
+          .write_timeout = s.write_timeout,
+          .idle_timeout = s.idle_timeout};
+}
+
+std::optional<queue::consumer_settings> consumer_settings_from(const gateway_config& cfg,
+                                                               const outbound_sender& sender) {
+  if (!cfg.outbound.enabled) return std::nullopt;
+  queue::consumer_settings s;
+  s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);
+  s.retry_rungs = sender.ladder().rungs;
+  s.drain_timeout = cfg.outbound.drain_timeout;
+  return s;
+}
+
+// The accept loop holds the listener's address: it must never move once started.
+std::unique_ptr<listener> open_listener(net::io_context& ioc, const char* what,
+                                        const endpoint& where, std::size_t max_connections,
+                                        session_limits limits, request_handler handler,
+                                        std::shared_ptr<net::ssl::context> tls = nullptr) {
+  try {
+    const bool secure = tls != nullptr;
+    auto l = std::make_unique<listener>(ioc, where, max_connections, limits, std::move(handler),
+                                        std::move(tls));
+    l->start();
+    spdlog::info("{} listener on {}:{}{}", what, where.host, l->port(), secure ? " (TLS)" : "");
+    return l;
+  } catch (const boost::system::system_error& e) {
+    spdlog::critical("cannot listen on {}:{} ({}): {}", where.host, where.port, what,
+                     e.code().message());
+    return nullptr;
+  }
+}
+
+void wait_for_idle(const listener& l, clock::time_point until) {
+  while (l.active_connections() > 0 && clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct app::impl {
+  impl(gateway_config cfg, std::string path)
+      : config(std::move(cfg)),
+        config_path(std::move(path)),
+        threads(config.server.threads ? config.server.threads
+                                      : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(static_cast<int>(threads)),
+        publisher(config.amqp),
+        client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
+        sender(ioc, config, publisher, client),
+        webhooks_service(config, publisher, inbound),
+        admin(publisher, {.has_target = [this](std::string_view k) { return sender.has_target(k); },
+                          .failing_checks = [this] { return failing_checks(); },
+                          .metrics = [this] { return render_metrics(metrics_from); }}) {
+    process.version = RAI_GATEWAY_VERSION;
+    process.start_time_seconds = unix_now();
+  }
+
+  int run();
+  std::vector<std::string_view> failing_checks() const;
+  void reload();
+  net::awaitable<void> handle_signals();
+  net::awaitable<void> announce_ready();
+  net::awaitable<void> pet_watchdog(std::chrono::microseconds interval);
+  void stop_gracefully();
+
+  gateway_config config;  // as started; a reload updates sources, log level and TLS files
+  const std::string config_path;
+  const unsigned threads;
+  net::io_context ioc;
+  process_metrics process;
+  inbound_metrics inbound;
+  queue::publisher publisher;
+  http_client client;
+  outbound_sender sender;
+  std::optional<queue::consumer> consumer;
+  webhook_service webhooks_service;
+  admin_service admin;
+  std::unique_ptr<listener> webhooks;
+  std::unique_ptr<listener> internal;
+  metrics_sources metrics_from;
+  // Registered before the threads start, so no signal finds the default action.
+  net::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
+  std::atomic<bool> stopping{false};
+  std::promise<int> stop_signal;
+};
+
+std::vector<std::string_view> app::impl::failing_checks() const {
+  std::vector<std::string_view> failing;
+  if (stopping.load()) failing.push_back("shutting_down");
+  if (!publisher.connected()) failing.push_back("broker");
+  return failing;
+}
+
+void app::impl::reload() {
+  systemd::reloading();
+  spdlog::info("SIGHUP: reloading {}", config_path);
+  auto loaded = load_config(config_path);
+  std::shared_ptr<net::ssl::context> tls;
+  if (loaded.config && !loaded.config->server.tls_cert_file.empty() && webhooks->tls()) {
+    std::string error;
+    tls = make_tls_server_context(loaded.config->server.tls_cert_file,
+                                  loaded.config->server.tls_key_file, error);
+    if (!tls) loaded.problems.push_back(error);
+  }
+  if (!loaded.config || (webhooks->tls() && !tls)) {
+    for (const auto& p : loaded.problems) spdlog::error("reload rejected: {}", p);
+    spdlog::error("reload rejected: the running configuration stays in force");
+    process.reloads_failed.inc();
+    systemd::ready();
+    return;
+  }
+  const gateway_config& next = *loaded.config;
+  for (const auto& s : settings_needing_restart(config, next))
+    spdlog::warn("reload: {} changed; that takes effect only after a restart", s);
+  webhooks_service.reload_sources(next.sources);
+  sender.reload_targets(next.targets);
+  spdlog::set_level(spdlog::level::from_str(next.log.level));
+  config.sources = next.sources;
+  config.log.level = next.log.level;
+  if (tls) {
+    webhooks->set_tls(std::move(tls));
+    config.server.tls_cert_file = next.server.tls_cert_file;
+    config.server.tls_key_file = next.server.tls_key_file;
+  }
+  process.reloads_succeeded.inc();
+  spdlog::info("reload done: {} source(s)", next.sources.size());
+  systemd::ready();
+}
+
+net::awaitable<void> app::impl::handle_signals() {
+  for (;;) {
+    auto [ec, sig] = co_await signals.async_wait(use_nothrow);
+    if (ec) co_return;
+    if (sig == SIGHUP) {
+      reload();
+      continue;
+    }
+    if (stopping.exchange(true)) {
+      // An operator who signals twice wants out now. Every 200 already
+      // answered is in the broker; requests in flight get no answer.
+      std::fprintf(stderr, "rai-gateway: second signal %d: exiting at once\n", sig);
+      std::_Exit(128 + sig);
+    }
+    stop_signal.set_value(sig);
+  }
+}
+
+net::awaitable<void> app::impl::announce_ready() {
+  net::steady_timer timer(ioc);
+  while (!publisher.connected()) {
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(use_nothrow);
+  }
+  if (!stopping.load()) systemd::ready();
+}
+
+net::awaitable<void> app::impl::pet_watchdog(std::chrono::microseconds interval) {
+  net::steady_timer timer(ioc);
+  for (;;) {
+    systemd::watchdog_ping();  // from the event loop: a wedged loop stops the pings
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(use_nothrow);
+    if (ec) co_return;
+  }
+}
+
+void app::impl::stop_gracefully() {
+  systemd::stopping();
+  const auto until = clock::now() + config.server.drain_timeout;
+  webhooks->stop();
+  wait_for_idle(*webhooks, until);
+  if (webhooks->active_connections() > 0)
+    spdlog::warn("drain timeout: {} webhook connection(s) still open",
+                 webhooks->active_connections());
+  if (consumer) consumer->stop();  // settles or requeues every delivery it handed out
+  internal->stop();
+  wait_for_idle(*internal, std::max(until, clock::now() + std::chrono::seconds(1)));
+}
+
+int app::impl::run() {
+  auto work = net::make_work_guard(ioc);
+  std::shared_ptr<net::ssl::context> tls;
+  if (!config.server.tls_cert_file.empty()) {
+    std::string error;
+    tls = make_tls_server_context(config.server.tls_cert_file, config.server.tls_key_file, error);
+    if (!tls) {
+      spdlog::critical("{}", error);
+      return 1;
+    }
+  }
+  publisher.start();
+  if (auto settings = consumer_settings_from(config, sender)) {
+    consumer.emplace(config.amqp, *settings,
+                     [this](queue::delivery&& d) { sender.on_delivery(std::move(d)); });
+    sender.attach(*consumer);
+  }
+  const auto limits = limits_from(config.server);
+  webhooks = open_listener(
+      ioc, "webhook", config.server.listen, config.server.max_connections, limits,
+      [this](const http_request& r) { return webhooks_service.handle(r); }, std::move(tls));
+  internal = open_listener(ioc, "admin", config.server.admin_listen, 256, limits,
+                           [this](const http_request& r) { return admin.handle(r); });
+  if (!webhooks || !internal) {
+    publisher.stop();
+    return 1;
+  }
+  metrics_from = {.process = &process,
+                  .inbound = &inbound,
+                  .outbound = &sender.metrics(),
+                  .publisher = &publisher,
+                  .consumer = consumer ? &*consumer : nullptr,
+                  .webhook_listener = webhooks.get(),
+                  .admin_listener = internal.get()};
+  if (consumer) consumer->start();
+
+  net::co_spawn(ioc, handle_signals(), net::detached);
+  net::co_spawn(ioc, announce_ready(), net::detached);
+  if (auto interval = systemd::watchdog_ping_interval())
+    net::co_spawn(ioc, pet_watchdog(*interval), net::detached);
+  spdlog::info("rai-gateway {} running: {} threads, {} source(s), {} target(s)",
+               RAI_GATEWAY_VERSION, threads, config.sources.size(), config.targets.size());
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([this] { ioc.run(); });
+
+  const int sig = stop_signal.get_future().get();
+  spdlog::info("signal {}: stopping (drain up to {} ms)", sig, config.server.drain_timeout.count());
+  stop_gracefully();
+  work.reset();
+  ioc.stop();
+  for (auto& t : pool) t.join();
+  publisher.stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+app::app(gateway_config config, std::string config_path)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(config_path))) {}
+
+app::~app() = default;
+
+int app::run() {
+  return impl_->run();
+}
+
+}  // namespace rai::gateway

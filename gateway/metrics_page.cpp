@@ -1,0 +1,170 @@
+#include "gateway/metrics_page.hpp"
+
+#include "gateway/listener.hpp"
+#include "gateway/prometheus_text.hpp"
+#include "handlers/errc.hpp"
+#include "handlers/events.hpp"
+#include "handlers/outbound_command.hpp"
+#include "queue/consumer.hpp"
+#include "queue/publisher.hpp"
+
+namespace rai::gateway {
+namespace {
+
+using u64 = std::uint64_t;
+
+std::string_view event_label(std::size_t i) {
+  if (i + 1 >= inbound_source_metrics::event_labels) return "unknown";
+  return handlers::event_name(static_cast<handlers::event_kind>(i));
+}
+
+std::string status_label(std::size_t i) {
+  const auto& s = inbound_source_metrics::statuses;
+  return i < s.size() ? std::to_string(s[i]) : "other";
+}
+
+std::string_view auth_reason_label(std::size_t i) {
+  const auto first = static_cast<int>(handlers::inbound_errc::missing_api_key);
+  return handlers::reason(
+      handlers::make_error_code(static_cast<handlers::inbound_errc>(first + static_cast<int>(i))));
+}
+
+constexpr std::string_view status_class_labels[] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+void render_process(prometheus_text& out, const process_metrics& p) {
+  out.family("rai_gateway_build_info", "gauge", "Build information; always 1.");
+  out.sample("rai_gateway_build_info", {{"version", p.version}}, u64{1});
+  out.family("rai_gateway_start_time_seconds", "gauge", "Start time of the process, unix seconds.");
+  out.sample("rai_gateway_start_time_seconds", {}, p.start_time_seconds);
+  out.family("rai_gateway_config_reloads_total", "counter",
+             "Configuration reloads (SIGHUP) by result.");
+  out.sample("rai_gateway_config_reloads_total", {{"result", "success"}},
+             p.reloads_succeeded.value());
+  out.sample("rai_gateway_config_reloads_total", {{"result", "failure"}}, p.reloads_failed.value());
+}
+
+void render_inbound(prometheus_text& out, const inbound_metrics& in) {
+  out.family("rai_gateway_inbound_requests_total", "counter",
+             "Webhook requests answered, by source, event and HTTP status.");
+  in.for_each([&](std::string_view source, const inbound_source_metrics& m) {
+    for (std::size_t e = 0; e < m.requests.size(); ++e)
+      for (std::size_t s = 0; s < m.requests[e].size(); ++s)
+        // Zeros only for the series dashboards divide by: known events, 200.
+        if (const u64 v = m.requests[e][s].value();
+            v || (s == 0 && e + 1 < inbound_source_metrics::event_labels && source != "-"))
+          out.sample("rai_gateway_inbound_requests_total",
+                     {{"source", source}, {"event", event_label(e)}, {"status", status_label(s)}},
+                     v);
+  });
+  out.family("rai_gateway_inbound_auth_failures_total", "counter",
+             "Webhook requests refused with 401, by source and reason.");
+  in.for_each([&](std::string_view source, const inbound_source_metrics& m) {
+    for (std::size_t r = 0; r < m.auth_failures.size(); ++r)
+      out.sample("rai_gateway_inbound_auth_failures_total",
+                 {{"source", source}, {"reason", auth_reason_label(r)}},
+                 m.auth_failures[r].value());
+  });
+  out.family("rai_gateway_inbound_duplicates_total", "counter",
+             "Events answered 200 as duplicates of an event already accepted.");
+  in.for_each([&](std::string_view source, const inbound_source_metrics& m) {
+    out.sample("rai_gateway_inbound_duplicates_total", {{"source", source}}, m.duplicates.value());
+  });
+  out.family("rai_gateway_inbound_request_duration_seconds", "histogram",
+             "Webhook request latency from complete request to response, by source.");
+  in.for_each([&](std::string_view source, const inbound_source_metrics& m) {
+    out.histogram("rai_gateway_inbound_request_duration_seconds", {{"source", source}}, m.latency);
+  });
+  out.family("rai_gateway_inbound_in_flight", "gauge", "Webhook requests being handled.");
+  out.sample("rai_gateway_inbound_in_flight", {}, in.in_flight.value());
+}
+
+void render_connections(prometheus_text& out, const metrics_sources& from) {
+  out.family("rai_gateway_http_connections", "gauge", "Open HTTP connections by listener.");
+  if (from.webhook_listener)
+    out.sample("rai_gateway_http_connections", {{"listener", "webhook"}},
+               u64{from.webhook_listener->active_connections()});
+  if (from.admin_listener)
+    out.sample("rai_gateway_http_connections", {{"listener", "admin"}},
+               u64{from.admin_listener->active_connections()});
+}
+
+void render_broker(prometheus_text& out, const metrics_sources& from) {
+  if (!from.publisher) return;
+  const auto stats = from.publisher->stats();
+  out.family("rai_gateway_publish_total", "counter",
+             "Publishes to RabbitMQ by result (confirmed = durable in the broker).");
+  for (std::size_t i = 0; i < stats.results.size(); ++i)
+    out.sample("rai_gateway_publish_total",
+               {{"result", queue::to_string(static_cast<queue::publish_status>(i))}},
+               stats.results[i]);
+  out.family("rai_gateway_publish_in_flight", "gauge", "Publishes waiting for a broker confirm.");
+  out.sample("rai_gateway_publish_in_flight", {}, stats.in_flight);
+
+  out.family("rai_gateway_broker_connected", "gauge",
+             "1 when the AMQP connection is up (publisher: with confirms; consumer: consuming).");
+  out.sample("rai_gateway_broker_connected", {{"connection", "publisher"}},
+             u64{from.publisher->connected()});
+  if (from.consumer)
+    out.sample("rai_gateway_broker_connected", {{"connection", "consumer"}},
+               u64{from.consumer->connected()});
+  out.family("rai_gateway_broker_reconnects_total", "counter",
+             "AMQP connections lost and made again.");
+  out.sample("rai_gateway_broker_reconnects_total", {{"connection", "publisher"}},
+             stats.reconnects);
+  if (from.consumer)
+    out.sample("rai_gateway_broker_reconnects_total", {{"connection", "consumer"}},
+               from.consumer->stats().reconnects);
+}
+
+void render_outbound(prometheus_text& out, const outbound_metrics& ob) {
+  auto each = [&](auto&& f) {
+    for (const auto& [kind, m] : ob.kinds()) f(std::string_view(kind), *m);
+    f(std::string_view("-"), ob.unconfigured());
+  };
+  out.family("rai_gateway_outbound_sends_total", "counter",
+             "Commands sent to Returning.AI by kind and response status class "
+             "(error = no response).");
+  each([&](std::string_view kind, const outbound_kind_metrics& m) {
+    for (std::size_t c = 0; c < m.responses.size(); ++c)
+      out.sample("rai_gateway_outbound_sends_total",
+                 {{"kind", kind}, {"status_class", status_class_labels[c]}},
+                 m.responses[c].value());
+  });
+  out.family("rai_gateway_outbound_retries_total", "counter",
+             "Commands parked in a retry delay queue, by kind.");
+  each([&](std::string_view kind, const outbound_kind_metrics& m) {
+    out.sample("rai_gateway_outbound_retries_total", {{"kind", kind}}, m.retried.value());
+  });
+  out.family("rai_gateway_outbound_dead_letters_total", "counter",
+             "Commands moved to returning.outbound.dead, by kind and reason.");
+  each([&](std::string_view kind, const outbound_kind_metrics& m) {
+    for (std::size_t r = 0; r < m.dead.size(); ++r)
+      out.sample(
+          "rai_gateway_outbound_dead_letters_total",
+          {{"kind", kind}, {"reason", handlers::to_string(static_cast<handlers::dead_reason>(r))}},
+          m.dead[r].value());
+  });
+  out.family("rai_gateway_outbound_request_duration_seconds", "histogram",
+             "Latency of HTTP requests to Returning.AI, by kind.");
+  each([&](std::string_view kind, const outbound_kind_metrics& m) {
+    out.histogram("rai_gateway_outbound_request_duration_seconds", {{"kind", kind}}, m.latency);
+  });
+  out.family("rai_gateway_outbound_in_flight", "gauge", "Commands being delivered, by kind.");
+  each([&](std::string_view kind, const outbound_kind_metrics& m) {
+    out.sample("rai_gateway_outbound_in_flight", {{"kind", kind}}, m.in_flight.value());
+  });
+}
+
+}  // namespace
+
+std::string render_metrics(const metrics_sources& from) {
+  prometheus_text out;
+  if (from.process) render_process(out, *from.process);
+  if (from.inbound) render_inbound(out, *from.inbound);
+  render_connections(out, from);
+  render_broker(out, from);
+  if (from.outbound) render_outbound(out, *from.outbound);
+  return out.take();
+}
+
+}  // namespace rai::gateway

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+
+#include "gateway/inbound_metrics.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/outbound_metrics.hpp"
+
+namespace rai::queue {
+class publisher;
+class consumer;
+}  // namespace rai::queue
+
+namespace rai::gateway {
+
+class listener;
+
+// Process-wide facts that belong to no component.
+struct process_metrics {
+  std::string version;
+  double start_time_seconds = 0;  // unix time
+  metrics::counter reloads_succeeded;
+  metrics::counter reloads_failed;
+};
+
+// Everything GET /metrics reads. Null pointers are skipped (no consumer when
+// outbound is off; listeners before they open).
+struct metrics_sources {
+  const process_metrics* process = nullptr;
+  const inbound_metrics* inbound = nullptr;
+  const outbound_metrics* outbound = nullptr;
+  const queue::publisher* publisher = nullptr;
+  const queue::consumer* consumer = nullptr;
+  const listener* webhook_listener = nullptr;
+  const listener* admin_listener = nullptr;
+};
+
+// The Prometheus text exposition (0.0.4) of every rai_gateway_* metric.
+std::string render_metrics(const metrics_sources& from);
+
+}  // namespace rai::gateway

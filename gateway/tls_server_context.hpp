@@ -1,0 +1,21 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gateway/net.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace rai::gateway {
+
+// A server TLS context for the webhook listener: TLS 1.2 or later, the PEM
+// certificate chain and private key from files (checked to match). Returns
+// null and fills `error` (naming the file, never key material) on failure.
+std::shared_ptr<net::ssl::context> make_tls_server_context(const std::string& cert_file,
+                                                           const std::string& key_file,
+                                                           std::string& error);
+
+}  // namespace rai::gateway

@@ -1,0 +1,73 @@
+#include "gateway/reload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace rai::gateway {
+namespace {
+
+gateway_config base() {
+  gateway_config c;
+  c.sources.push_back({});
+  c.sources.back().name = "default";
+  target_settings t;
+  t.kind = "currency";
+  t.url = "https://example.test/currency";
+  t.api_key = "old";
+  c.targets.push_back(t);
+  return c;
+}
+
+bool names(const std::vector<std::string>& out, const std::string& what) {
+  return std::any_of(out.begin(), out.end(),
+                     [&](const std::string& s) { return s.find(what) != std::string::npos; });
+}
+
+TEST(Reload, WhatAReloadAppliesNeedsNoRestart) {
+  const auto running = base();
+  auto next = base();
+  next.sources[0].name = "renamed";
+  next.sources.push_back({});
+  next.log.level = "debug";
+  next.targets[0].api_key = "new";
+  next.targets[0].timeout = std::chrono::milliseconds(1234);
+  next.server.tls_cert_file = "a";  // both empty before: this turns TLS on
+  next.server.tls_key_file = "b";
+  const auto out = settings_needing_restart(running, next);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(names(out, "turning TLS on or off"));
+
+  auto tls_running = base();
+  tls_running.server.tls_cert_file = "old.pem";
+  tls_running.server.tls_key_file = "old.key";
+  auto tls_next = tls_running;
+  tls_next.server.tls_cert_file = "new.pem";  // a new certificate is applied live
+  EXPECT_TRUE(settings_needing_restart(tls_running, tls_next).empty());
+}
+
+TEST(Reload, StartupSettingsAreNamed) {
+  const auto running = base();
+  auto next = base();
+  next.server.listen.port = 1;
+  next.amqp.url = "amqp://elsewhere/";
+  next.spool.max_bytes = 1;
+  next.dedupe.max_entries = 1;
+  next.outbound.prefetch = 1;
+  next.log.json = true;
+  next.targets[0].url = "https://example.test/moved";
+  target_settings extra;
+  extra.kind = "user-fields";
+  next.targets.push_back(extra);
+  const auto out = settings_needing_restart(running, next);
+  for (const char* what : {"server", "amqp", "spool", "dedupe", "outbound", "log.format",
+                           "targets.currency (url", "targets.user-fields (new"})
+    EXPECT_TRUE(names(out, what)) << what;
+
+  auto removed = base();
+  removed.targets.clear();
+  EXPECT_TRUE(names(settings_needing_restart(running, removed), "targets.currency (removed"));
+}
+
+}  // namespace
+}  // namespace rai::gateway
