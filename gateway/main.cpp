@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -56,6 +58,16 @@ std::optional<int> parse_args(int argc, char** argv, options& out) {
   return std::nullopt;
 }
 
+// Each connection is a descriptor: the soft limit (often 1024) would cap
+// server.max_connections long before memory does, so take the hard limit.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,6 +93,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit();
   setup_logging(loaded.config->log);
   int code;
   {
