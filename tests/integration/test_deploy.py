@@ -1,0 +1,656 @@
+"""deploy/: the files an operator runs the gateway with, checked against the real
+binary and the real broker.
+
+* the systemd unit passes `systemd-analyze verify` and carries the settings the
+  operations issue asks for;
+* the Dockerfile's runtime stage installs every library the binary links, and its
+  build stage runs .ci/run's steps (no Docker engine here: nothing is built);
+* the configs of docker compose, Kubernetes and the example pass --check-config;
+* the RabbitMQ definitions (classic and quorum), loaded into a fresh vhost, agree
+  with the gateway's own declarations (no 406 PRECONDITION_FAILED, the queue types
+  match amqp.queue_type, and the gateway declares nothing the files lack);
+* the compose broker files (access + topology) and the compose gateway config run
+  together, without Docker;
+* the Grafana dashboard is valid, its PromQL parses, and it references exactly the
+  metrics the gateway exports, each present on a running gateway's /metrics.
+
+Every broker test works in its own vhost and deletes it afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+import pika
+import pytest
+
+from conftest import (
+    AMQP_URL,
+    GATEWAY_BIN,
+    REPO_ROOT,
+    envelope,
+    free_port,
+    http_request,
+    rabbitmqctl,
+    sample_event,
+    unique,
+    wait_until,
+)
+from outbound_support import OutboundGateway
+
+DEPLOY = REPO_ROOT / "deploy"
+UNIT = DEPLOY / "systemd" / "rai-gateway.service"
+DOCKERFILE = DEPLOY / "Dockerfile"
+COMPOSE = DEPLOY / "docker-compose.yml"
+COMPOSE_CONFIG = DEPLOY / "compose" / "gateway.toml"
+COMPOSE_ACCESS = DEPLOY / "compose" / "rabbitmq-access.json"
+COMPOSE_PASSWORD = "rai-compose-demo"  # the password behind the hash in rabbitmq-access.json
+K8S = DEPLOY / "kubernetes" / "rai-gateway-sidecar.yaml"
+EXAMPLE_CONFIG = DEPLOY / "gateway.example.toml"
+DASHBOARD = DEPLOY / "grafana-dashboard.json"
+
+
+def definitions_file(queue_type: str) -> Path:
+    return DEPLOY / "rabbitmq" / f"definitions.{queue_type}.json"
+
+
+# Everything the gateway exports (the operations issue's metric list).
+COUNTERS = {
+    "rai_gateway_config_reloads_total",
+    "rai_gateway_inbound_requests_total",
+    "rai_gateway_inbound_auth_failures_total",
+    "rai_gateway_inbound_duplicates_total",
+    "rai_gateway_publish_total",
+    "rai_gateway_broker_reconnects_total",
+    "rai_gateway_outbound_sends_total",
+    "rai_gateway_outbound_retries_total",
+    "rai_gateway_outbound_dead_letters_total",
+}
+GAUGES = {
+    "rai_gateway_build_info",
+    "rai_gateway_start_time_seconds",
+    "rai_gateway_inbound_in_flight",
+    "rai_gateway_http_connections",
+    "rai_gateway_publish_in_flight",
+    "rai_gateway_broker_connected",
+    "rai_gateway_outbound_in_flight",
+}
+HISTOGRAMS = {
+    "rai_gateway_inbound_request_duration_seconds",
+    "rai_gateway_outbound_request_duration_seconds",
+}
+EXPORTED = COUNTERS | GAUGES | HISTOGRAMS
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def run_gateway(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([str(GATEWAY_BIN), *args], capture_output=True, text=True, env=e, timeout=30)
+
+
+def check_config(path: Path, env: dict[str, str] | None = None) -> None:
+    r = run_gateway("--check-config", "--config", str(path), env=env)
+    assert r.returncode == 0, f"--check-config {path}: exit {r.returncode}\n{r.stdout}{r.stderr}"
+    assert "config OK" in r.stdout
+
+
+def env_keys(toml_text: str) -> set[str]:
+    """The variables named by *_env keys."""
+    return set(re.findall(r'^\s*\w+_env\s*=\s*"([^"]+)"', toml_text, re.M))
+
+
+def yaml_block(text: str, key: str) -> str:
+    """The content of a `key: |` literal block scalar (the first one), de-indented."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(rf"^(\s*){re.escape(key)}:\s*\|\s*$", line)
+        if not m:
+            continue
+        base = len(m.group(1))
+        body: list[str] = []
+        for nxt in lines[i + 1:]:
+            if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= base:
+                break
+            body.append(nxt)
+        while body and not body[-1].strip():
+            body.pop()
+        indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+        return "\n".join(b[indent:] for b in body) + "\n"
+    raise AssertionError(f"no '{key}: |' block in the manifest")
+
+
+def yaml_string_map(text: str, key: str) -> dict[str, str]:
+    """`key:` followed by indented `name: "value"` lines (the Secret's stringData)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(rf"^(\s*){re.escape(key)}:\s*$", line)
+        if not m:
+            continue
+        base = len(m.group(1))
+        out: dict[str, str] = {}
+        for nxt in lines[i + 1:]:
+            if not nxt.strip() or nxt.lstrip().startswith("#"):
+                continue
+            if len(nxt) - len(nxt.lstrip()) <= base:
+                break
+            k, _, v = nxt.strip().partition(":")
+            out[k.strip()] = json.loads(v.strip())
+        return out
+    raise AssertionError(f"no '{key}:' map in the manifest")
+
+
+def amqp_url_for(vhost: str, user: str = "", password: str = "") -> str:
+    u = urllib.parse.urlsplit(AMQP_URL)
+    netloc = u.netloc
+    if user:
+        netloc = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}@{u.hostname}"
+        if u.port:
+            netloc += f":{u.port}"
+    return urllib.parse.urlunsplit((u.scheme, netloc, "/" + urllib.parse.quote(vhost, safe=""), "", ""))
+
+
+def ctl(*args: str) -> str:
+    r = rabbitmqctl(*args)
+    assert r.returncode == 0, f"rabbitmqctl {' '.join(args)}: {r.stdout}{r.stderr}"
+    return r.stdout
+
+
+def ctl_rows(*args: str) -> list[list[str]]:
+    out = ctl(*args, "-q", "--no-table-headers")
+    return [line.split("\t") for line in out.splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def fresh_vhost(tag: str):
+    """A new vhost with full permissions for the harness user; deleted afterwards."""
+    vhost = unique(f"rai-deploy-{tag}")
+    user = urllib.parse.urlsplit(AMQP_URL).username or "guest"
+    ctl("add_vhost", vhost)
+    try:
+        ctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        yield vhost
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+def retarget(defs: dict, vhost: str) -> dict:
+    """The definitions with every object's vhost set to `vhost`."""
+    out = json.loads(json.dumps(defs))
+    for section in ("vhosts",):
+        for item in out.get(section, []):
+            item["name"] = vhost
+    for section in ("exchanges", "queues", "bindings", "policies", "parameters", "permissions"):
+        for item in out.get(section, []):
+            item["vhost"] = vhost
+    return out
+
+
+def import_definitions(defs: dict) -> None:
+    """Debian's rabbitmqctl runs as the rabbitmq user and reads neither stdin nor
+    pytest's private tmp_path: the file goes to a world-readable temporary file."""
+    fd, name = tempfile.mkstemp(prefix="rai-deploy-defs-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(defs, f)
+        os.chmod(name, 0o644)
+        ctl("import_definitions", name)
+    finally:
+        os.unlink(name)
+
+
+def wait_topology(vhost: str, defs: dict, timeout: float = 60) -> None:
+    """rabbitmqctl import_definitions returns before the import is done: wait until
+    every exchange, queue and binding of `defs` is in `vhost`."""
+    want_x = {x["name"] for x in defs["exchanges"]}
+    want_q = {q["name"] for q in defs["queues"]}
+    want_b = {(b["source"], b["destination"], b["routing_key"]) for b in defs["bindings"]}
+
+    def done() -> bool:
+        xs = {r[0] for r in ctl_rows("list_exchanges", "-p", vhost, "name")}
+        qs = {r[0] for r in ctl_rows("list_queues", "-p", vhost, "name")}
+        bs = {(r[0], r[1], r[2] if len(r) > 2 else "")
+              for r in ctl_rows("list_bindings", "-p", vhost, "source_name", "destination_name", "routing_key")}
+        return want_x <= xs and want_q <= qs and want_b <= bs
+
+    assert wait_until(done, timeout, 0.5), f"definitions not all imported into {vhost} within {timeout} s"
+
+
+def log_text(gw) -> str:
+    return "".join(p.read_text(errors="replace") for p in (gw.stderr_path, gw.stdout_path) if p.exists())
+
+
+PRECONDITION = re.compile(r"PRECONDITION_FAILED|inequivalent arg", re.I)
+
+# A target so that the outbound consumer runs and declares the retry ladder; it is
+# never called (nothing is sent to returning.outbound).
+UNUSED_TARGET = {"deploy-check": {"url": "http://127.0.0.1:9/unused", "api_key": "unused-api-key"}}
+
+
+# --------------------------------------------------------------------------- systemd
+
+
+def test_systemd_unit_verifies(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    text = UNIT.read_text()
+    assert "/usr/local/bin/rai-gateway" in text
+    # verify wants the executables to exist: point them at the built binary.
+    unit = tmp_path / "rai-gateway.service"
+    unit.write_text(text.replace("/usr/local/bin/rai-gateway", str(GATEWAY_BIN.resolve())))
+    r = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    ours = [line for line in (r.stdout + r.stderr).splitlines() if str(unit) in line or unit.name in line]
+    assert r.returncode == 0, f"systemd-analyze verify: exit {r.returncode}\n{r.stdout}{r.stderr}"
+    assert not ours, "systemd-analyze verify complains about the unit:\n" + "\n".join(ours)
+
+    # The hardening score (systemd >= 250 has --offline); 0 = best, 10 = worst.
+    s = subprocess.run([analyze, "security", "--offline=yes", str(unit)], capture_output=True, text=True,
+                       timeout=60)
+    m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", s.stdout + s.stderr)
+    if s.returncode == 0 and m:
+        assert float(m.group(1)) <= 2.0, f"exposure {m.group(1)}:\n{s.stdout}"
+
+
+def unit_settings(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";", "[")):
+            continue
+        k, _, v = line.partition("=")
+        out.setdefault(k.strip(), []).append(v.strip())
+    return out
+
+
+def test_systemd_unit_settings():
+    s = unit_settings(UNIT.read_text())
+
+    def one(key: str) -> str:
+        assert key in s, f"{key}= missing"
+        return s[key][-1]
+
+    assert one("Type") == "notify"
+    assert one("WatchdogSec") == "30"
+    assert one("ExecStart") == "/usr/local/bin/rai-gateway --config /etc/rai-gateway/gateway.toml"
+    assert "--check-config" in one("ExecStartPre") and "/etc/rai-gateway/gateway.toml" in one("ExecStartPre")
+    assert one("ExecReload") == "/bin/kill -HUP $MAINPID"
+    assert one("KillSignal") == "SIGTERM"
+    assert one("Restart") == "on-failure"
+    # Above the drain timeouts (server.drain_timeout_ms + outbound.drain_timeout_ms, 10 s each).
+    assert int(one("TimeoutStopSec")) > 20
+    assert one("DynamicUser") == "yes"
+    assert "rai-gateway/spool" in one("StateDirectory").split()
+    assert one("ConfigurationDirectory") == "rai-gateway"
+    for key in ("ProtectHome", "NoNewPrivileges", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables",
+                "ProtectKernelModules", "ProtectKernelLogs", "MemoryDenyWriteExecute"):
+        assert one(key) == "yes", key
+    assert one("ProtectSystem") == "strict"
+    assert one("CapabilityBoundingSet") == ""
+    assert set(one("RestrictAddressFamilies").split()) == {"AF_INET", "AF_INET6", "AF_UNIX"}
+    assert "@system-service" in s["SystemCallFilter"]
+    assert one("LimitNOFILE") == "65536"
+
+
+# --------------------------------------------------------------------------- Dockerfile
+
+
+def test_dockerfile_build_steps_and_runtime_libraries():
+    """No Docker engine here: check what can be checked without one."""
+    text = DOCKERFILE.read_text()
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "scripts/install-deps" in ci and "scripts/test" in ci
+    stages = re.split(r"^FROM\s+", text, flags=re.M)[1:]
+    assert len(stages) >= 2, "multi-stage Dockerfile expected"
+    build, runtime = stages[0], stages[-1]
+    assert "scripts/install-deps" in build and "scripts/build" in build
+    assert runtime.startswith("debian:bookworm-slim")
+    assert re.search(r"^USER\s+(?!root|0\b)", runtime, re.M), "runtime stage must run as non-root"
+    assert re.search(r"^EXPOSE\s+8080\s+9090\s*$", runtime, re.M)
+    assert "/var/lib/rai-gateway/spool" in runtime and re.search(r"^VOLUME", runtime, re.M)
+    assert re.search(r"^HEALTHCHECK .*\n?.*?/healthz", runtime, re.M)
+
+    # Every shared library the binary needs comes from a package the runtime stage
+    # installs (or from bookworm-slim itself).
+    objdump = shutil.which("objdump")
+    dpkg = shutil.which("dpkg")
+    if objdump is None or dpkg is None:
+        pytest.skip("objdump or dpkg missing")
+    needed = re.findall(r"NEEDED\s+(\S+)", subprocess.run([objdump, "-p", str(GATEWAY_BIN)],
+                                                           capture_output=True, text=True).stdout)
+    assert needed
+    in_base = {"libc6", "libstdc++6", "libgcc-s1"}
+    missing = []
+    for soname in needed:
+        r = subprocess.run([dpkg, "-S", f"*/{soname}"], capture_output=True, text=True)
+        pkgs = {line.split(":")[0] for line in r.stdout.splitlines() if line.strip()}
+        assert pkgs, f"no Debian package ships {soname}"
+        if not (pkgs & in_base) and not any(re.search(rf"(?<![\w.+-]){re.escape(p)}(?![\w.+-])", runtime)
+                                            for p in pkgs):
+            missing.append(f"{soname} ({', '.join(sorted(pkgs))})")
+    assert not missing, "runtime stage lacks: " + "; ".join(missing)
+
+
+# --------------------------------------------------------------------------- configs
+
+
+def test_example_config_checks():
+    check_config(EXAMPLE_CONFIG)
+
+
+def test_compose_config_checks():
+    text = COMPOSE_CONFIG.read_text()
+    variables = env_keys(text)
+    assert variables, "the compose config takes its secrets from the environment"
+    compose = COMPOSE.read_text()
+    for v in variables:  # docker-compose.yml passes every variable the config reads
+        assert re.search(rf"^\s+{re.escape(v)}:", compose, re.M), f"{v} not set in docker-compose.yml"
+    for src in re.findall(r"^\s*-\s*(\./[^:\s]+):", compose, re.M):  # every mounted file exists
+        assert (DEPLOY / src).exists(), src
+    env = {
+        "RAI_AMQP_URL": "amqp://rai:secret@rabbitmq:5672/",
+        "RAI_DEFAULT_KEYS": "0123456789abcdef0123456789abcdef",
+        "RAI_DEFAULT_API_KEYS": "demo-api-key",
+    }
+    assert set(env) >= variables
+    check_config(COMPOSE_CONFIG, env)
+
+
+def test_kubernetes_config_checks(tmp_path):
+    manifest = K8S.read_text()
+    config = yaml_block(manifest, "gateway.toml")
+    secrets_data = yaml_string_map(manifest, "stringData")
+    secret_dir = "/run/secrets/rai-gateway/"
+    assert secret_dir in config
+    # The Secret's example values, as the mounted files and the env variable.
+    files = tmp_path / "secrets"
+    files.mkdir()
+    for name in re.findall(re.escape(secret_dir) + r'([\w.-]+)"', config):
+        assert name in secrets_data, f"{name}: not a key of the Secret"
+        (files / name).write_text(secrets_data[name] + "\n")
+    path = tmp_path / "gateway.toml"
+    path.write_text(config.replace(secret_dir, str(files) + "/"))
+    assert env_keys(config) == {"RAI_AMQP_URL"}
+    check_config(path, {"RAI_AMQP_URL": secrets_data["amqp-url"]})
+
+
+def test_kubernetes_manifest_structure():
+    yaml = pytest.importorskip("yaml")
+    docs = [d for d in yaml.safe_load_all(K8S.read_text()) if d]
+    by_kind = {d["kind"]: d for d in docs}
+    assert {"ConfigMap", "Secret", "Deployment"} <= set(by_kind)
+    spec = by_kind["Deployment"]["spec"]["template"]["spec"]
+    containers = {c["name"]: c for c in spec["containers"]}
+    assert len(containers) == 2 and "rai-gateway" in containers
+    gw = containers["rai-gateway"]
+    probes = json.dumps([gw["readinessProbe"], gw["livenessProbe"]])
+    assert "/readyz" in json.dumps(gw["readinessProbe"]) and "/healthz" in json.dumps(gw["livenessProbe"]), probes
+    sc = gw["securityContext"]
+    assert sc["runAsNonRoot"] is True and sc["readOnlyRootFilesystem"] is True
+    assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"]["drop"] == ["ALL"]
+    assert "limits" in gw["resources"]
+    secret_keys = set(by_kind["Secret"]["stringData"])
+    for e in gw.get("env", []):
+        ref = e.get("valueFrom", {}).get("secretKeyRef")
+        if ref:
+            assert ref["key"] in secret_keys
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for m in gw["volumeMounts"]:
+        assert m["name"] in volumes
+    assert volumes["config"]["configMap"]["name"] == by_kind["ConfigMap"]["metadata"]["name"]
+    for item in volumes["secrets"]["secret"].get("items", []):
+        assert item["key"] in secret_keys
+    mounts = {m["mountPath"]: m["name"] for m in gw["volumeMounts"]}
+    assert mounts.get("/var/lib/rai-gateway/spool") == "spool"
+    # The probes reach the admin listener where the ConfigMap puts it.
+    config = by_kind["ConfigMap"]["data"]["gateway.toml"]
+    assert 'admin_listen = "127.0.0.1:9090"' in config and "127.0.0.1:9090" in probes
+    assert spec["terminationGracePeriodSeconds"] > 20
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+@pytest.mark.parametrize("queue_type", ["classic", "quorum"])
+def test_definitions_agree_with_gateway(queue_type, tmp_path):
+    defs = json.loads(definitions_file(queue_type).read_text())
+    for section in ("exchanges", "queues", "bindings"):
+        assert all(item["vhost"] == "/" for item in defs[section]), section
+    with fresh_vhost(queue_type) as vhost:
+        import_definitions(retarget(defs, vhost))
+        wait_topology(vhost, defs)
+
+        gw = OutboundGateway(tmp_path / "gw", UNUSED_TARGET,
+                             amqp={"url": amqp_url_for(vhost), "queue_type": queue_type})
+        try:
+            gw.start(timeout=30)
+            r = http_request(gw.admin_port, "GET", "/readyz", timeout=5)
+            assert r.status == 200, f"/readyz: {r!r}\n{gw.output()}"
+            # The consumer declares the §6 topology and the retry ladder, then consumes.
+            assert wait_until(lambda: "amqp consumer: consuming" in log_text(gw), 30), \
+                f"outbound consumer did not start\n{gw.output()}"
+
+            def consumers() -> dict[str, str]:
+                return {row[0]: row[1] for row in ctl_rows("list_queues", "-p", vhost, "name", "consumers")}
+
+            # (a quorum queue lists its consumer a moment later)
+            assert wait_until(lambda: consumers().get("returning.outbound") == "1", 15, 0.5), consumers()
+            gw.assert_alive()
+        finally:
+            code = gw.stop()
+        log = log_text(gw)
+        bad = [line for line in log.splitlines() if PRECONDITION.search(line)]
+        assert not bad, "the broker refused a declaration:\n" + "\n".join(bad)
+        assert code == 0, f"gateway exit {code}\n{gw.output()}"
+
+        # Queues: exactly the files' set (the gateway declared nothing they lack),
+        # each of the configured type.
+        queues = {row[0]: row[1] for row in ctl_rows("list_queues", "-p", vhost, "name", "type")}
+        assert set(queues) == {q["name"] for q in defs["queues"]}
+        assert all(t == queue_type for t in queues.values()), queues
+        exchanges = {row[0]: row[1] for row in ctl_rows("list_exchanges", "-p", vhost, "name", "type")
+                     if row[0].startswith("returning.")}
+        assert exchanges == {x["name"]: x["type"] for x in defs["exchanges"]}
+
+
+def test_definitions_variants_differ_only_in_queue_type():
+    classic = json.loads(definitions_file("classic").read_text())
+    quorum = json.loads(definitions_file("quorum").read_text())
+    assert classic["exchanges"] == quorum["exchanges"]
+    assert classic["bindings"] == quorum["bindings"]
+    assert [q["name"] for q in classic["queues"]] == [q["name"] for q in quorum["queues"]]
+    for c, q in zip(classic["queues"], quorum["queues"]):
+        assert "x-queue-type" not in c["arguments"]
+        assert q["arguments"] == {**c["arguments"], "x-queue-type": "quorum"}
+
+
+def test_compose_broker_and_gateway_without_docker(tmp_path):
+    """docker-compose.yml's pieces on the local broker: compose/rabbitmq-access.json then
+    the classic topology (the definitions.d order), and compose/gateway.toml with its
+    listeners on free loopback ports, logging in as the compose user."""
+    access = json.loads(COMPOSE_ACCESS.read_text())
+    topology = json.loads(definitions_file("classic").read_text())
+    user = unique("rai-deploy-user")
+    assert [u["name"] for u in access["users"]] == ["rai"]
+    access["users"][0]["name"] = user
+    for p in access["permissions"]:
+        p["user"] = user
+    with fresh_vhost("compose") as vhost:
+        try:
+            import_definitions(retarget(access, vhost))
+            assert wait_until(lambda: user in ctl("list_users"), 30)
+            import_definitions(retarget(topology, vhost))
+            wait_topology(vhost, topology)
+
+            port, admin = free_port(), free_port()
+            text = COMPOSE_CONFIG.read_text()
+            text = re.sub(r'^listen = "[^"]*"', f'listen = "127.0.0.1:{port}"', text, count=1, flags=re.M)
+            text = re.sub(r'^admin_listen = "[^"]*"', f'admin_listen = "127.0.0.1:{admin}"', text,
+                          count=1, flags=re.M)
+            text = re.sub(r'^dir = "[^"]*"', f'dir = "{tmp_path / "spool"}"', text, count=1, flags=re.M)
+            config = tmp_path / "gateway.toml"
+            config.write_text(text)
+            env = dict(os.environ)
+            env.update(RAI_AMQP_URL=amqp_url_for(vhost, user, COMPOSE_PASSWORD),
+                       RAI_DEFAULT_KEYS="0123456789abcdef0123456789abcdef",
+                       RAI_DEFAULT_API_KEYS="demo-api-key")
+            with open(tmp_path / "out.log", "wb") as out:
+                proc = subprocess.Popen([str(GATEWAY_BIN), "--config", str(config)], stdout=out,
+                                        stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+            try:
+                def ready() -> bool:
+                    try:
+                        return http_request(admin, "GET", "/readyz", timeout=2).status == 200
+                    except OSError:
+                        return proc.poll() is not None
+                assert wait_until(ready, 30) and proc.poll() is None, (tmp_path / "out.log").read_text()
+
+                # An encrypted event (the demo key and API key) lands in the vhost's
+                # returning.unrouted: no worker is bound.
+                body = sample_event("user-joined")
+                enc, hdrs = envelope(body, b"0123456789abcdef0123456789abcdef")
+                hdrs.update({"x-api-key": "demo-api-key", "x-encrypted": "true",
+                             "Content-Type": "application/json"})
+                r = http_request(port, "POST", "/webhooks/default/user-joined", enc, hdrs)
+                assert r.status == 200, r
+                params = pika.URLParameters(amqp_url_for(vhost, user, COMPOSE_PASSWORD))
+                conn = pika.BlockingConnection(params)
+                try:
+                    m, _props, got = conn.channel().basic_get("returning.unrouted", auto_ack=True)
+                    assert m is not None and m.routing_key == "returning.default.user-joined"
+                    assert got == body
+                finally:
+                    conn.close()
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            log = (tmp_path / "out.log").read_text(errors="replace")
+            assert not [line for line in log.splitlines() if PRECONDITION.search(line)], log
+        finally:
+            rabbitmqctl("delete_user", user)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def dashboard_exprs(node) -> list[str]:
+    """Every PromQL expression: panel targets and query variables."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("expr", "definition") and isinstance(v, str):
+                out.append(v)
+            elif k == "query" and isinstance(v, dict) and isinstance(v.get("query"), str):
+                out.append(v["query"])
+            else:
+                out.extend(dashboard_exprs(v))
+    elif isinstance(node, list):
+        for v in node:
+            out.extend(dashboard_exprs(v))
+    return out
+
+
+def metric_names(exprs: list[str]) -> set[str]:
+    names = set()
+    for e in exprs:
+        for name in re.findall(r"\brai_gateway_[A-Za-z0-9_]+", e):
+            for suffix in ("_bucket", "_sum", "_count"):
+                if name.endswith(suffix) and name[: -len(suffix)] in HISTOGRAMS:
+                    name = name[: -len(suffix)]
+            names.add(name)
+    return names
+
+
+def all_panels(panels: list[dict]) -> list[dict]:
+    out = []
+    for p in panels:
+        out.append(p)
+        out.extend(all_panels(p.get("panels", [])))
+    return out
+
+
+def test_dashboard_is_valid_and_uses_only_exported_metrics(tmp_path):
+    dash = json.loads(DASHBOARD.read_text())
+    assert 36 <= dash["schemaVersion"] <= 39
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    ds = [v for v in variables.values() if v["type"] == "datasource"]
+    assert ds and ds[0]["query"] == "prometheus"
+    ds_ref = "${" + ds[0]["name"] + "}"
+    panels = all_panels(dash["panels"])
+    ids = [p["id"] for p in panels]
+    assert len(ids) == len(set(ids)), "panel ids must be unique"
+    for p in panels:
+        if p["type"] == "row":
+            continue
+        assert p["datasource"]["uid"] == ds_ref, p["title"]
+        assert p.get("targets"), p["title"]
+        for t in p["targets"]:
+            assert t["expr"].strip(), p["title"]
+            assert t.get("datasource", p["datasource"])["uid"] == ds_ref
+
+    exprs = dashboard_exprs(dash)
+    names = metric_names(exprs)
+    unknown = names - EXPORTED
+    assert not unknown, f"the dashboard uses metrics the gateway does not export: {sorted(unknown)}"
+    unused = EXPORTED - names
+    assert not unused, f"exported metrics with no panel: {sorted(unused)}"
+    assert not any("spool" in e for e in exprs), "no spool metrics exist yet"
+
+    # The PromQL parses: promtool checks it as recording rules, Grafana variables
+    # replaced by plain values.
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        return
+    rules = []
+    for i, e in enumerate(exprs):
+        if e.startswith("label_values("):
+            m = re.match(r"label_values\((.*),\s*\w+\)$", e)
+            assert m, e
+            e = m.group(1)
+        e = (e.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$__range", "6h")
+             .replace("$instance", ".*").replace("$source", ".*").replace("$kind", ".*"))
+        assert "$" not in e, e
+        rules.append({"record": f"rai_gateway_dashboard:check_{i}", "expr": e})
+    path = tmp_path / "dashboard-rules.yml"
+    path.write_text(json.dumps({"groups": [{"name": "dashboard", "rules": rules}]}))  # JSON is YAML
+    r = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, f"promtool check rules:\n{r.stdout}{r.stderr}"
+
+
+def test_dashboard_metrics_are_served(tmp_path):
+    """Every metric of the dashboard is on a running gateway's /metrics (with a
+    target, so that the outbound and consumer series exist)."""
+    names = metric_names(dashboard_exprs(json.loads(DASHBOARD.read_text())))
+    with fresh_vhost("metrics") as vhost:
+        gw = OutboundGateway(tmp_path / "gw", UNUSED_TARGET, amqp={"url": amqp_url_for(vhost)})
+        try:
+            gw.start(timeout=30)
+            src = next(iter(gw.sources.values()))
+            r = gw.send(src.logical, sample_event("user-joined"), "user-joined")
+            assert r.status == 200, r
+            r = http_request(gw.admin_port, "GET", "/metrics", timeout=5)
+            assert r.status == 200, f"GET /metrics: {r!r}"
+            text = r.raw.decode()
+        finally:
+            gw.stop()
+    served = set(re.findall(r"^# TYPE (\S+) \S+", text, re.M))
+    served |= {m for m in re.findall(r"^([A-Za-z_:][A-Za-z0-9_:]*)", text, re.M)}
+    missing = sorted(n for n in names
+                     if n not in served and not (n in HISTOGRAMS and f"{n}_bucket" in served))
+    assert not missing, f"not on /metrics: {missing}\n{text[:3000]}"
+    # Types as the dashboard assumes them (rate() on counters, quantiles on histograms).
+    types = dict(re.findall(r"^# TYPE (\S+) (\S+)", text, re.M))
+    for n in names:
+        if n in types:
+            want = "counter" if n in COUNTERS else "histogram" if n in HISTOGRAMS else "gauge"
+            assert types[n] == want, f"{n}: {types[n]}, dashboard expects {want}"
