@@ -23,6 +23,7 @@
 #include "gateway/webhook_service.hpp"
 #include "queue/consumer.hpp"
 #include "queue/publisher.hpp"
+#include "queue/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -93,7 +94,9 @@ struct app::impl {
         publisher(config.amqp),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
-        webhooks_service(config, publisher, inbound),
+        spool(config.spool.enabled ? std::make_unique<queue::spool>(config.spool.settings)
+                                   : nullptr),
+        webhooks_service(config, publisher, spool.get(), inbound),
         admin(publisher, {.has_target = [this](std::string_view k) { return sender.has_target(k); },
                           .failing_checks = [this] { return failing_checks(); },
                           .metrics = [this] { return render_metrics(metrics_from); }}) {
@@ -108,6 +111,7 @@ struct app::impl {
   net::awaitable<void> announce_ready();
   net::awaitable<void> pet_watchdog(std::chrono::microseconds interval);
   void stop_gracefully();
+  bool open_spool();
 
   gateway_config config;  // as started; a reload updates sources, log level and TLS files
   const std::string config_path;
@@ -119,6 +123,7 @@ struct app::impl {
   http_client client;
   outbound_sender sender;
   std::optional<queue::consumer> consumer;
+  std::unique_ptr<queue::spool> spool;  // null when spool.enabled = false
   webhook_service webhooks_service;
   admin_service admin;
   std::unique_ptr<listener> webhooks;
@@ -134,6 +139,7 @@ std::vector<std::string_view> app::impl::failing_checks() const {
   std::vector<std::string_view> failing;
   if (stopping.load()) failing.push_back("shutting_down");
   if (!publisher.connected()) failing.push_back("broker");
+  if (spool && spool->stats().full) failing.push_back("spool");
   return failing;
 }
 
@@ -219,8 +225,26 @@ void app::impl::stop_gracefully() {
     spdlog::warn("drain timeout: {} webhook connection(s) still open",
                  webhooks->active_connections());
   if (consumer) consumer->stop();  // settles or requeues every delivery it handed out
+  if (spool) spool->stop();        // unforwarded records stay on disk for the next start
   internal->stop();
   wait_for_idle(*internal, std::max(until, clock::now() + std::chrono::seconds(1)));
+}
+
+// Recovers what a previous run left in the spool before anything is accepted.
+bool app::impl::open_spool() {
+  try {
+    spool->open();
+  } catch (const std::exception& e) {
+    spdlog::critical("spool: cannot open {}: {}", config.spool.settings.dir, e.what());
+    return false;
+  }
+  const auto s = spool->stats();
+  if (s.recovered || s.corrupt_skipped || s.truncated_bytes)
+    spdlog::info(
+        "spool: {} event(s) recovered to forward, {} damaged span(s) skipped, {} torn byte(s) "
+        "truncated",
+        s.recovered, s.corrupt_skipped, s.truncated_bytes);
+  return true;
 }
 
 int app::impl::run() {
@@ -234,7 +258,9 @@ int app::impl::run() {
       return 1;
     }
   }
+  if (spool && !open_spool()) return 1;
   publisher.start();
+  if (spool) spool->start_forwarding(queue::forward_to(publisher));
   if (auto settings = consumer_settings_from(config, sender)) {
     consumer.emplace(config.amqp, *settings,
                      [this](queue::delivery&& d) { sender.on_delivery(std::move(d)); });
@@ -255,6 +281,7 @@ int app::impl::run() {
                   .outbound = &sender.metrics(),
                   .publisher = &publisher,
                   .consumer = consumer ? &*consumer : nullptr,
+                  .spool = spool.get(),
                   .webhook_listener = webhooks.get(),
                   .admin_listener = internal.get()};
   if (consumer) consumer->start();

@@ -4,26 +4,46 @@
 
 #include "gateway/net.hpp"
 #include "queue/publisher.hpp"
+#include "queue/spool.hpp"
 
 namespace rai::gateway {
 
-// Bridges the queue's callback API into Asio: the publisher thread settles the
-// job, and the completion is posted back to the waiting coroutine's executor
-// (its connection strand). A work guard keeps the io_context alive meanwhile.
-template <class CompletionToken>
-auto async_publish(queue::publisher& publisher, queue::message message, CompletionToken&& token) {
-  return net::async_initiate<CompletionToken, void(queue::publish_status)>(
-      [&publisher](auto handler, queue::message m) {
+// Bridges a queue callback API (a completion called exactly once, on any
+// thread) into Asio: `start(done)` begins the operation, and `done(status)`
+// is posted back to the waiting coroutine's executor (its connection strand).
+// A work guard keeps the io_context alive meanwhile.
+template <class Status, class Start, class CompletionToken>
+auto async_queue_op(Start start, CompletionToken&& token) {
+  return net::async_initiate<CompletionToken, void(Status)>(
+      [](auto handler, Start start) {
         using handler_t = decltype(handler);
         auto work = net::make_work_guard(net::get_associated_executor(handler));
-        // queue::publisher::completion is a std::function (copyable); the
+        // The queue's completions are std::function (copyable); the
         // coroutine's handler is move-only, so it travels in a shared_ptr.
         auto shared = std::make_shared<handler_t>(std::move(handler));
-        publisher.publish(std::move(m), [shared, work](queue::publish_status status) {
+        start([shared, work](Status status) {
           net::post(work.get_executor(), [shared, status] { std::move (*shared)(status); });
         });
       },
-      token, std::move(message));
+      token, std::move(start));
+}
+
+// Publishes with a confirm; completes with the publish_status.
+template <class CompletionToken>
+auto async_publish(queue::publisher& publisher, queue::message message, CompletionToken&& token) {
+  return async_queue_op<queue::publish_status>(
+      [&publisher, m = std::move(message)](queue::publisher::completion done) mutable {
+        publisher.publish(std::move(m), std::move(done));
+      },
+      std::forward<CompletionToken>(token));
+}
+
+// Appends to the spool; completes with the spool_status (durable = synced).
+template <class CompletionToken>
+auto async_spool(queue::spool& spool, const queue::message& message, CompletionToken&& token) {
+  return async_queue_op<queue::spool_status>(
+      [&spool, &message](queue::spool::completion done) { spool.append(message, std::move(done)); },
+      std::forward<CompletionToken>(token));
 }
 
 }  // namespace rai::gateway

@@ -210,10 +210,17 @@ void parse_amqp(const toml::table& t, queue::amqp_settings& s, problems_t& probl
   if (s.max_in_flight == 0) problems.push_back("amqp.max_in_flight: must be greater than 0");
 }
 
-void parse_spool(const toml::table& t, spool_settings& s, problems_t& problems) {
-  check_known(t, "spool", {"dir", "max_bytes"}, problems);
+void parse_spool(const toml::table& t, spool_config& c, problems_t& problems) {
+  check_known(t, "spool", {"enabled", "dir", "max_bytes", "segment_bytes"}, problems);
+  auto& s = c.settings;
+  get(t, "enabled", "spool", c.enabled, problems);
   get(t, "dir", "spool", s.dir, problems);
   get(t, "max_bytes", "spool", s.max_bytes, problems);
+  get(t, "segment_bytes", "spool", s.segment_bytes, problems);
+  if (s.dir.empty()) problems.push_back("spool.dir: must not be empty");
+  if (s.segment_bytes < 4096) problems.push_back("spool.segment_bytes: must be at least 4096");
+  if (s.max_bytes < s.segment_bytes)
+    problems.push_back("spool.max_bytes: must be at least spool.segment_bytes");
 }
 
 void parse_dedupe(const toml::table& t, dedupe_settings& s, problems_t& problems) {

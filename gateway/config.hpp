@@ -8,6 +8,7 @@
 
 #include "handlers/source.hpp"
 #include "queue/settings.hpp"
+#include "queue/spool_settings.hpp"
 
 namespace rai::gateway {
 
@@ -46,11 +47,11 @@ struct log_settings {
   bool operator==(const log_settings&) const = default;
 };
 
-struct spool_settings {
-  std::string dir = "/var/lib/rai-gateway/spool";
-  std::uint64_t max_bytes = 1ull << 30;
+struct spool_config {
+  bool enabled = true;  // false: a broker outage is answered 503 + Retry-After
+  queue::spool_settings settings;
 
-  bool operator==(const spool_settings&) const = default;
+  bool operator==(const spool_config&) const = default;
 };
 
 struct dedupe_settings {
@@ -98,7 +99,7 @@ struct gateway_config {
   server_settings server;
   log_settings log;
   queue::amqp_settings amqp;
-  spool_settings spool;
+  spool_config spool;
   dedupe_settings dedupe;
   std::vector<handlers::source_settings> sources;
   outbound_settings outbound;

@@ -121,6 +121,7 @@ void log_access(const access_record& r) {
   if (!r.id.empty()) field("id", r.id);
   field("status", std::to_string(r.status));
   if (r.duplicate) field("duplicate", "true");
+  if (r.spooled) field("spooled", "true");
   if (!r.error.empty()) field("error", r.error);
   field("latency_us", std::to_string(r.latency_us));
   access_logger->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));

@@ -24,6 +24,7 @@ struct access_record {
   std::string_view error;  // reason code, empty on success
   unsigned status = 0;
   bool duplicate = false;
+  bool spooled = false;  // accepted into the local spool, not (yet) the broker
   std::uint64_t latency_us = 0;
 };
 void log_access(const access_record& r);

@@ -7,6 +7,7 @@
 #include "handlers/outbound_command.hpp"
 #include "queue/consumer.hpp"
 #include "queue/publisher.hpp"
+#include "queue/spool.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -116,6 +117,40 @@ void render_broker(prometheus_text& out, const metrics_sources& from) {
                from.consumer->stats().reconnects);
 }
 
+void render_spool(prometheus_text& out, const queue::spool& spool) {
+  const auto s = spool.stats();
+  out.family("rai_gateway_spool_bytes", "gauge",
+             "Bytes in the local spool: records on disk plus appends being written.");
+  out.sample("rai_gateway_spool_bytes", {}, s.bytes_on_disk + s.bytes_queued);
+  out.family("rai_gateway_spool_max_bytes", "gauge", "The spool's cap (spool.max_bytes).");
+  out.sample("rai_gateway_spool_max_bytes", {}, s.max_bytes);
+  out.family("rai_gateway_spool_records", "gauge",
+             "Events in the spool not yet confirmed by the broker.");
+  out.sample("rai_gateway_spool_records", {}, s.records_pending);
+  out.family("rai_gateway_spool_full", "gauge", "1 when the spool refused an event at its cap.");
+  out.sample("rai_gateway_spool_full", {}, std::uint64_t{s.full});
+  out.family("rai_gateway_spool_appends_total", "counter",
+             "Events offered to the spool, by result (durable = synced to disk).");
+  for (std::size_t i = 0; i < s.results.size(); ++i)
+    out.sample("rai_gateway_spool_appends_total",
+               {{"result", queue::to_string(static_cast<queue::spool_status>(i))}}, s.results[i]);
+  out.family("rai_gateway_spool_forwarded_total", "counter",
+             "Spooled events published to RabbitMQ and confirmed.");
+  out.sample("rai_gateway_spool_forwarded_total", {}, s.forwarded);
+  out.family("rai_gateway_spool_recovered_total", "counter",
+             "Events found in the spool at startup, to forward.");
+  out.sample("rai_gateway_spool_recovered_total", {}, s.recovered);
+  out.family("rai_gateway_spool_corrupt_total", "counter",
+             "Damaged spool spans skipped (CRC mismatch, bad header).");
+  out.sample("rai_gateway_spool_corrupt_total", {}, s.corrupt_skipped);
+  out.family("rai_gateway_spool_syncs_total", "counter",
+             "fdatasync calls on spool segments (group commits).");
+  out.sample("rai_gateway_spool_syncs_total", {}, s.syncs);
+  out.family("rai_gateway_spool_io_errors_total", "counter",
+             "Failed spool writes, syncs, segment creations and reads.");
+  out.sample("rai_gateway_spool_io_errors_total", {}, s.io_errors);
+}
+
 void render_outbound(prometheus_text& out, const outbound_metrics& ob) {
   auto each = [&](auto&& f) {
     for (const auto& [kind, m] : ob.kinds()) f(std::string_view(kind), *m);
@@ -163,6 +198,7 @@ std::string render_metrics(const metrics_sources& from) {
   if (from.inbound) render_inbound(out, *from.inbound);
   render_connections(out, from);
   render_broker(out, from);
+  if (from.spool) render_spool(out, *from.spool);
   if (from.outbound) render_outbound(out, *from.outbound);
   return out.take();
 }

@@ -9,6 +9,7 @@
 namespace rai::queue {
 class publisher;
 class consumer;
+class spool;
 }  // namespace rai::queue
 
 namespace rai::gateway {
@@ -31,6 +32,7 @@ struct metrics_sources {
   const outbound_metrics* outbound = nullptr;
   const queue::publisher* publisher = nullptr;
   const queue::consumer* consumer = nullptr;
+  const queue::spool* spool = nullptr;
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;
 };

@@ -36,12 +36,21 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+// The broker failed or did not answer in time: the spool takes the event. Not
+// when the publisher is merely overloaded: backpressure is a quick 503, and a
+// returned event (no route) would be returned again when forwarded.
+bool spools_after(queue::publish_status s) {
+  using enum queue::publish_status;
+  return s == unavailable || s == connection_lost || s == timed_out || s == nacked;
+}
+
 }  // namespace
 
 webhook_service::webhook_service(const gateway_config& config, queue::publisher& publisher,
-                                 inbound_metrics& metrics)
+                                 queue::spool* spool, inbound_metrics& metrics)
     : dedupe_(config.dedupe.window, config.dedupe.max_entries),
       publisher_(publisher),
+      spool_(spool),
       metrics_(metrics),
       exchange_(config.amqp.events_exchange),
       retry_after_(config.server.retry_after) {
@@ -146,7 +155,7 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   queue::message message{
       .exchange = exchange_,
       .routing_key = "returning." + source.name + "." + std::string(event_name),
-      .body = std::move(event->plaintext),
+      .body = spool_ ? event->plaintext : std::move(event->plaintext),
       .message_id = event->id,
       .type = std::string(event_name),
       .timestamp =
@@ -155,12 +164,23 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
                   {"x-received-at", rfc3339(received)},
                   {"x-auth", std::move(event->auth)}},
   };
+  std::optional<queue::message> keep;  // for the spool, should the broker fail
+  if (spool_) keep = message;
   const auto status = co_await async_publish(publisher_, std::move(message), net::use_awaitable);
   if (status != queue::publish_status::confirmed) {
-    dedupe_.release(source.name, event->id);
     record.error = queue::to_string(status);
-    co_return finish(
-        unavailable_response(req.version(), "event could not be made durable", retry_after_));
+    bool durable = false;
+    if (keep && spools_after(status)) {
+      const auto spooled = co_await async_spool(*spool_, *keep, net::use_awaitable);
+      durable = spooled == queue::spool_status::durable;
+      record.spooled = durable;
+      if (!durable) record.error = queue::to_string(spooled);
+    }
+    if (!durable) {
+      dedupe_.release(source.name, event->id);
+      co_return finish(
+          unavailable_response(req.version(), "event could not be made durable", retry_after_));
+    }
   }
   dedupe_.commit(source.name, event->id, std::chrono::steady_clock::now());
   co_return finish(accepted_response(req.version(), event->id, event_name, false));

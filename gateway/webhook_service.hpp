@@ -12,15 +12,18 @@
 #include "handlers/dedupe.hpp"
 #include "handlers/source.hpp"
 #include "queue/publisher.hpp"
+#include "queue/spool.hpp"
 
 namespace rai::gateway {
 
 // Answers POST /webhooks/{source}[/{event}]: runs the pure inbound pipeline
 // (handlers/), claims the event id in the dedupe window, publishes to
-// RabbitMQ and answers 200 only once the broker has confirmed the publish.
+// RabbitMQ and answers 200 only once the event is durable: confirmed by the
+// broker or, when the broker fails or does not confirm in time, synced to the
+// local spool (when there is one), which forwards it later.
 class webhook_service {
  public:
-  webhook_service(const gateway_config& config, queue::publisher& publisher,
+  webhook_service(const gateway_config& config, queue::publisher& publisher, queue::spool* spool,
                   inbound_metrics& metrics);
 
   net::awaitable<http_response> handle(const http_request& request);
@@ -48,6 +51,7 @@ class webhook_service {
   std::atomic<std::shared_ptr<const source_table>> sources_;
   handlers::dedupe_window dedupe_;
   queue::publisher& publisher_;
+  queue::spool* spool_;  // null: spool disabled
   inbound_metrics& metrics_;
   std::string exchange_;
   std::chrono::seconds retry_after_;

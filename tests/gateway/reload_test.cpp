@@ -51,7 +51,7 @@ TEST(Reload, StartupSettingsAreNamed) {
   auto next = base();
   next.server.listen.port = 1;
   next.amqp.url = "amqp://elsewhere/";
-  next.spool.max_bytes = 1;
+  next.spool.settings.max_bytes = 1;
   next.dedupe.max_entries = 1;
   next.outbound.prefetch = 1;
   next.log.json = true;
