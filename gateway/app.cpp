@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/admin_service.hpp"
+#include "gateway/byte_budget.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/metrics_page.hpp"
@@ -41,7 +42,9 @@ session_limits limits_from(const server_settings& s) {
           .header_timeout = s.header_timeout,
           .body_timeout = s.body_timeout,
           .write_timeout = s.write_timeout,
-          .idle_timeout = s.idle_timeout};
+          .idle_timeout = s.idle_timeout,
+          .body_budget = nullptr,
+          .retry_after = s.retry_after};
 }
 
 std::optional<queue::consumer_settings> consumer_settings_from(const gateway_config& cfg,
@@ -267,8 +270,10 @@ int app::impl::run() {
     sender.attach(*consumer);
   }
   const auto limits = limits_from(config.server);
+  auto webhook_limits = limits;
+  webhook_limits.body_budget = std::make_shared<byte_budget>(config.server.max_buffered_body_bytes);
   webhooks = open_listener(
-      ioc, "webhook", config.server.listen, config.server.max_connections, limits,
+      ioc, "webhook", config.server.listen, config.server.max_connections, webhook_limits,
       [this](const http_request& r) { return webhooks_service.handle(r); }, std::move(tls));
   internal = open_listener(ioc, "admin", config.server.admin_listen, 256, limits,
                            [this](const http_request& r) { return admin.handle(r); });

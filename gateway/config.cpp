@@ -149,8 +149,8 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
   check_known(t, p,
               {"listen", "admin_listen", "threads", "max_body_bytes", "max_header_bytes",
                "max_target_bytes", "header_timeout_ms", "body_timeout_ms", "write_timeout_ms",
-               "idle_timeout_ms", "max_connections", "retry_after_seconds", "drain_timeout_ms",
-               "tls_cert_file", "tls_key_file"},
+               "idle_timeout_ms", "max_connections", "max_buffered_body_bytes",
+               "retry_after_seconds", "drain_timeout_ms", "tls_cert_file", "tls_key_file"},
               problems);
   get_endpoint(t, "listen", p, s.listen, problems);
   get_endpoint(t, "admin_listen", p, s.admin_listen, problems);
@@ -163,6 +163,7 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
   get_ms(t, "write_timeout_ms", p, s.write_timeout, problems);
   get_ms(t, "idle_timeout_ms", p, s.idle_timeout, problems);
   get(t, "max_connections", p, s.max_connections, problems);
+  get(t, "max_buffered_body_bytes", p, s.max_buffered_body_bytes, problems);
   get_seconds(t, "retry_after_seconds", p, s.retry_after, problems);
   get_ms(t, "drain_timeout_ms", p, s.drain_timeout, problems);
   get(t, "tls_cert_file", p, s.tls_cert_file, problems);
@@ -174,6 +175,8 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
     problems.push_back("server.max_header_bytes: must be at least 1024");
   if (s.max_target_bytes < 64) problems.push_back("server.max_target_bytes: must be at least 64");
   if (s.max_connections == 0) problems.push_back("server.max_connections: must be greater than 0");
+  if (s.max_buffered_body_bytes < s.max_body_bytes)
+    problems.push_back("server.max_buffered_body_bytes: must be at least server.max_body_bytes");
 }
 
 void parse_log(const toml::table& t, log_settings& s, problems_t& problems) {

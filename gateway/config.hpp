@@ -31,6 +31,7 @@ struct server_settings {
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;
+  std::uint64_t max_buffered_body_bytes = 256ull << 20;  // all webhook bodies held at once
   std::chrono::seconds retry_after{5};
   std::chrono::milliseconds drain_timeout{10'000};  // graceful stop: in-flight requests
   std::string tls_cert_file;                        // PEM chain; empty: plain HTTP

@@ -3,6 +3,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "gateway/byte_budget.hpp"
 #include "gateway/connection_set.hpp"
 #include "gateway/responses.hpp"
 
@@ -130,6 +131,16 @@ net::awaitable<void> serve(Stream& stream, session_limits limits, const request_
     if (auto err = check_framing(head)) {
       co_await send_and_close(error_response(head.version(), err->status, err->message));
       co_return;
+    }
+    std::optional<byte_reservation> body_memory;
+    if (!parser.is_done() && limits.body_budget) {
+      const std::uint64_t want = parser.content_length().value_or(limits.max_body_bytes);
+      if (!limits.body_budget->try_take(want)) {
+        co_await send_and_close(
+            unavailable_response(head.version(), "server busy", limits.retry_after));
+        co_return;
+      }
+      body_memory.emplace(*limits.body_budget, want);
     }
     if (!parser.is_done()) {
       if (wants_continue(head)) {

@@ -13,6 +13,7 @@ class context;
 
 namespace rai::gateway {
 
+class byte_budget;
 class connection_set;
 
 struct session_limits {
@@ -24,6 +25,10 @@ struct session_limits {
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
+  // Shared by the listener's connections: a body that does not fit is refused
+  // with 503 + Retry-After before it is read. Null: no shared cap.
+  std::shared_ptr<byte_budget> body_budget;
+  std::chrono::seconds retry_after{5};
 };
 
 // Produces the response to one complete, well-framed request.
