@@ -1,0 +1,42 @@
+#include "tools/dead_entry.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rai::tool {
+namespace {
+
+dead_entry sample() {
+  dead_entry e;
+  e.id = "cmd-1";
+  e.kind = "currency";
+  e.attempts = "3";
+  e.last_status = "404";
+  e.last_error = "http 404:\tnot\nfound";
+  e.dead_reason = "rejected";
+  return e;
+}
+
+TEST(DeadEntry, TextIsOneLineWithDashesForAbsentValues) {
+  EXPECT_EQ(format_dead_text(sample()), "cmd-1\tcurrency\t3\t404\thttp 404: not found\trejected");
+  dead_entry e;
+  e.id = "x";
+  EXPECT_EQ(format_dead_text(e), "x\t-\t-\t-\t-\t-");
+  EXPECT_EQ(dead_text_header(false), "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON");
+}
+
+TEST(DeadEntry, Json) {
+  EXPECT_EQ(format_dead_json(sample()),
+            R"({"id":"cmd-1","kind":"currency","attempts":3,"last_status":404,)"
+            R"("last_error":"http 404:\tnot\nfound","dead_reason":"rejected","replayed_at":null})");
+  dead_entry e = sample();
+  e.attempts = "three";
+  e.last_status = std::nullopt;
+  e.body = R"({"a":1})";
+  EXPECT_EQ(format_dead_json(e),
+            R"({"id":"cmd-1","kind":"currency","attempts":"three","last_status":null,)"
+            R"("last_error":"http 404:\tnot\nfound","dead_reason":"rejected","replayed_at":null,)"
+            R"("body":"{\"a\":1}"})");
+}
+
+}  // namespace
+}  // namespace rai::tool

@@ -1,0 +1,82 @@
+// rai-gateway-tool dlq list: what is in returning.outbound.dead, removing nothing.
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "queue/topology.hpp"
+#include "tools/commands.hpp"
+#include "tools/detail/dlq_session.hpp"
+#include "tools/dlq_commands.hpp"
+#include "tools/dlq_flags.hpp"
+
+namespace rai::tool {
+namespace {
+
+constexpr const char* usage = R"(usage: rai-gateway-tool dlq list [options]
+
+Lists the commands in returning.outbound.dead, one line each: id
+(message_id, the idempotency key), kind, attempts (x-attempt), last status,
+last error and dead reason. Nothing is removed: every message is taken with
+basic.get and never acked, so the broker puts it back when the tool closes
+its channel (or dies); the messages' redelivered flag is set by this.
+
+  --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
+                     a vhost goes in the path: amqp://u:p@host:5672/vhost)
+  --config FILE      take the URL from a gateway config's amqp.url
+  --json             one JSON object per line instead of text columns
+  --body             include each command's body
+  --limit N          list at most N commands
+  --timeout-ms MS    connect and each broker call (default 10000)
+
+Exit: 0 ok (an empty queue too), 1 broker error, 2 usage error.
+)";
+
+outcome<void> run(const parsed_args& a) {
+  const auto url = amqp_url_from(a);
+  if (!url) return url.error();
+  const auto timeout = amqp_timeout_from(a);
+  if (!timeout) return timeout.error();
+  const auto limit = number_flag(a, "--limit", UINT32_MAX, 1, UINT32_MAX);
+  if (!limit) return limit.error();
+  const bool json = a.has("--json");
+  const bool with_body = a.has("--body");
+
+  auto session = detail::dlq_session::open(*url, *timeout, "rai-gateway-tool dlq list");
+  if (!session) return session.error();
+  const auto ready = session->ready_count(queue::names::dead_queue);
+  if (!ready) return ready.error();
+  if (!json) std::printf("%s\n", dead_text_header(with_body).c_str());
+  // At most the messages present at the start: nothing taken is acked, so a
+  // message is never seen twice, and new arrivals cannot keep the loop going.
+  std::uint64_t listed = 0;
+  while (listed < *ready && listed < *limit) {
+    auto m = session->get(queue::names::dead_queue);
+    if (!m) return m.error();
+    if (!*m) break;
+    const dead_entry e = (*m)->entry(with_body);
+    std::printf("%s\n", (json ? format_dead_json(e) : format_dead_text(e)).c_str());
+    ++listed;
+  }
+  std::fflush(stdout);
+  session->close();  // every message taken goes back into the dead queue
+  std::fprintf(stderr, "%llu of %u dead command(s) listed; all are still in %s\n",
+               static_cast<unsigned long long>(listed), *ready, queue::names::dead_queue);
+  return {};
+}
+
+}  // namespace
+
+int run_dlq_list(std::span<const std::string_view> args) {
+  const arg_spec spec{{"--amqp-url", "--config", "--limit", "--timeout-ms"}, {"--json", "--body"}};
+  const auto a = parsed_args::parse(args, spec);
+  if (!a) return report("dlq list", a.error());
+  if (a->help()) {
+    std::fputs(usage, stdout);
+    return exit_ok;
+  }
+  if (auto r = run(*a); !r) return report("dlq list", r.error());
+  return exit_ok;
+}
+
+}  // namespace rai::tool

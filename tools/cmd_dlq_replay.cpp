@@ -1,0 +1,185 @@
+// rai-gateway-tool dlq replay: dead commands back into returning.outbound, losing none.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/topology.hpp"
+#include "tools/commands.hpp"
+#include "tools/confirm_window.hpp"
+#include "tools/detail/dlq_session.hpp"
+#include "tools/detail/replay_publish.hpp"
+#include "tools/dlq_commands.hpp"
+#include "tools/dlq_flags.hpp"
+#include "tools/replay_selection.hpp"
+#include "tools/rfc3339.hpp"
+
+namespace rai::tool {
+namespace {
+
+constexpr const char* usage =
+    R"(usage: rai-gateway-tool dlq replay (--all | --id ID [--id ID ...]) [options]
+
+Moves dead commands from returning.outbound.dead back into returning.outbound,
+through the returning.commands exchange (routing key "outbound"), with
+publisher confirms. A replayed command keeps its body, message_id (its
+idempotency key), type, content type, x-kind and other headers; x-attempt,
+x-last-status, x-last-error and x-dead-reason are dropped, so it gets a
+fresh retry budget, and x-replayed-at is added. Its dead copy is acked only
+after the broker confirmed the replay: an interruption at any moment loses
+nothing; at worst a command is in both queues, and Returning.AI dedupes the
+second delivery by its Idempotency-Key. Commands not chosen stay dead.
+
+  --all              replay every dead command
+  --id ID            replay the command(s) with this message_id (repeatable)
+  --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
+                     a vhost goes in the path)
+  --config FILE      take the URL from a gateway config's amqp.url
+  --batch N          replays awaiting confirms at once (default 64)
+  --timeout-ms MS    connect, each broker call and each wait for confirms
+                     (default 10000)
+  --pause-after-publish-ms MS
+                     testing aid: wait MS after each confirmed replay before
+                     acking its dead copy, so a test can interrupt a replay in
+                     its narrowest window
+
+Exit: 0 every chosen command was replayed, 1 a replay failed or an --id was
+not found (the rest is reported), 2 usage error.
+)";
+
+struct replay_counts {
+  std::uint64_t replayed = 0;
+  std::uint64_t kept = 0;  // not chosen: still dead
+  std::uint64_t failed = 0;
+  std::vector<std::string> failures;
+};
+
+struct replay_run {
+  detail::dlq_session& session;
+  std::chrono::milliseconds timeout;
+  std::chrono::milliseconds pause;
+  replay_counts counts;
+  std::vector<detail::dead_message> held;  // published, dead copy not yet acked
+  confirm_window window;
+
+  // Waits for every held replay's confirm, then acks the dead copies of the
+  // confirmed ones. A copy not acked goes back to the dead queue.
+  outcome<void> settle() {
+    if (held.empty()) return {};
+    if (auto r = session.await_confirms(window, timeout); !r) {
+      return op_error(r.error().message + "; the " + std::to_string(held.size()) +
+                      " unconfirmed replay(s) stay in the dead queue too");
+    }
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      const confirm_state s = window.state(i);
+      const std::string id(held[i].message_id());
+      if (s != confirm_state::confirmed) {
+        ++counts.failed;
+        counts.failures.push_back(
+            id + (s == confirm_state::returned
+                      ? ": returned unroutable (is returning.outbound bound to returning.commands "
+                        "with key outbound?)"
+                      : ": nacked by the broker"));
+        continue;
+      }
+      if (pause.count() > 0) std::this_thread::sleep_for(pause);
+      if (auto r = session.ack(held[i].delivery_tag()); !r) return r.error();
+      ++counts.replayed;
+    }
+    held.clear();
+    window.clear();
+    return {};
+  }
+};
+
+outcome<replay_selection> selection_from(const parsed_args& a) {
+  const auto ids = a.all("--id");
+  if (a.has("--all") == !ids.empty()) return usage_error("give either --all or --id ID");
+  for (const auto& id : ids) {
+    if (id.empty()) return usage_error("--id must not be empty");
+  }
+  return a.has("--all") ? replay_selection::everything() : replay_selection::ids(ids);
+}
+
+outcome<void> replay(replay_run& run, replay_selection& selection, std::uint64_t batch) {
+  const auto ready = run.session.ready_count(queue::names::dead_queue);
+  if (!ready) return ready.error();
+  if (auto r = run.session.enable_confirms(); !r) return r.error();
+  // At most the messages present at the start: a replayed command that the
+  // gateway dead-letters again at once is not replayed a second time.
+  for (std::uint32_t scanned = 0; scanned < *ready; ++scanned) {
+    auto m = run.session.get(queue::names::dead_queue);
+    if (!m) return m.error();
+    if (!*m) break;
+    if (!selection.choose((*m)->message_id())) {
+      ++run.counts.kept;  // left unacked: back in the dead queue when the channel closes
+      continue;
+    }
+    const auto seq =
+        detail::publish_replay(run.session, **m, rfc3339_utc(std::chrono::system_clock::now()));
+    if (!seq) return seq.error();
+    run.window.add(*seq, std::string((*m)->message_id()));
+    run.held.push_back(std::move(**m));
+    if (run.held.size() >= batch) {
+      if (auto r = run.settle(); !r) return r.error();
+    }
+  }
+  return run.settle();
+}
+
+void print_counts(const replay_counts& c, const std::vector<std::string>& missing) {
+  std::printf("replayed %llu dead command(s) into %s; %llu left in %s (not chosen); %llu failed\n",
+              static_cast<unsigned long long>(c.replayed), queue::names::outbound_queue,
+              static_cast<unsigned long long>(c.kept), queue::names::dead_queue,
+              static_cast<unsigned long long>(c.failed));
+  std::fflush(stdout);
+  for (const auto& f : c.failures) std::fprintf(stderr, "  not replayed: %s\n", f.c_str());
+  for (const auto& id : missing)
+    std::fprintf(stderr, "  not found in the dead queue: %s\n", id.c_str());
+}
+
+outcome<void> run(const parsed_args& a) {
+  auto selection = selection_from(a);
+  if (!selection) return selection.error();
+  const auto url = amqp_url_from(a);
+  if (!url) return url.error();
+  const auto timeout = amqp_timeout_from(a);
+  if (!timeout) return timeout.error();
+  const auto batch = number_flag(a, "--batch", 64, 1, 10'000);
+  if (!batch) return batch.error();
+  const auto pause = number_flag(a, "--pause-after-publish-ms", 0, 0, 3'600'000);
+  if (!pause) return pause.error();
+
+  auto session = detail::dlq_session::open(*url, *timeout, "rai-gateway-tool dlq replay");
+  if (!session) return session.error();
+  replay_run state{*session, *timeout, std::chrono::milliseconds(*pause), {}, {}, {}};
+  const auto done = replay(state, *selection, *batch);
+  state.held.clear();
+  session->close();  // whatever was not acked returns to the dead queue
+  const auto missing = selection->missing();
+  print_counts(state.counts, missing);
+  if (!done) return done.error();
+  if (state.counts.failed != 0) return op_error("some dead commands could not be replayed");
+  if (!missing.empty()) return op_error("some --id values were not in the dead queue");
+  return {};
+}
+
+}  // namespace
+
+int run_dlq_replay(std::span<const std::string_view> args) {
+  const arg_spec spec{
+      {"--id", "--amqp-url", "--config", "--batch", "--timeout-ms", "--pause-after-publish-ms"},
+      {"--all"}};
+  const auto a = parsed_args::parse(args, spec);
+  if (!a) return report("dlq replay", a.error());
+  if (a->help()) {
+    std::fputs(usage, stdout);
+    return exit_ok;
+  }
+  if (auto r = run(*a); !r) return report("dlq replay", r.error());
+  return exit_ok;
+}
+
+}  // namespace rai::tool

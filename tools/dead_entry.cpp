@@ -1,0 +1,66 @@
+#include "tools/dead_entry.hpp"
+
+#include <algorithm>
+
+#include "tools/json_text.hpp"
+
+namespace rai::tool {
+namespace {
+
+std::string cell(const std::optional<std::string>& v) {
+  if (!v || v->empty()) return "-";
+  std::string out = *v;
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
+bool decimal(const std::string& s) {
+  return !s.empty() && s.size() <= 18 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         (s.size() == 1 || s.front() != '0');
+}
+
+void field(std::string& out, const char* name, const std::optional<std::string>& v, bool numeric) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  if (!v) {
+    out += "null";
+  } else if (numeric && decimal(*v)) {
+    out += *v;
+  } else {
+    append_json_string(out, *v);
+  }
+}
+
+}  // namespace
+
+std::string dead_text_header(bool with_body) {
+  return with_body ? "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON\tBODY"
+                   : "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON";
+}
+
+std::string format_dead_text(const dead_entry& e) {
+  std::string out = cell(e.id) + '\t' + cell(e.kind) + '\t' + cell(e.attempts) + '\t' +
+                    cell(e.last_status) + '\t' + cell(e.last_error) + '\t' + cell(e.dead_reason);
+  if (e.body) out += '\t' + cell(e.body);
+  return out;
+}
+
+std::string format_dead_json(const dead_entry& e) {
+  std::string out = "{\"id\":";
+  append_json_string(out, e.id);
+  out += ",\"kind\":";
+  append_json_string(out, e.kind);
+  field(out, "attempts", e.attempts, true);
+  field(out, "last_status", e.last_status, true);
+  field(out, "last_error", e.last_error, false);
+  field(out, "dead_reason", e.dead_reason, false);
+  field(out, "replayed_at", e.replayed_at, false);
+  if (e.body) field(out, "body", e.body, false);
+  out += '}';
+  return out;
+}
+
+}  // namespace rai::tool

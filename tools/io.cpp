@@ -1,0 +1,47 @@
+#include "tools/io.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace rai::tool {
+namespace {
+
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+outcome<std::string> read_all(std::FILE* f, const std::string& name) {
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    out.append(buf, n);
+    if (n < sizeof buf) break;
+  }
+  if (std::ferror(f)) return op_error("cannot read " + name + ": " + std::strerror(errno));
+  return out;
+}
+
+}  // namespace
+
+outcome<std::string> read_input(const parsed_args& a) {
+  const auto path = a.last("--in");
+  if (!path || *path == "-") return read_all(stdin, "stdin");
+  std::unique_ptr<std::FILE, file_closer> f(std::fopen(path->c_str(), "rb"));
+  if (!f) return usage_error("cannot open --in " + *path + ": " + std::strerror(errno));
+  return read_all(f.get(), *path);
+}
+
+outcome<void> write_output(std::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() ||
+      (isatty(STDOUT_FILENO) == 1 && std::fputc('\n', stdout) == EOF) || std::fflush(stdout) != 0) {
+    return op_error(std::string("cannot write stdout: ") + std::strerror(errno));
+  }
+  return {};
+}
+
+}  // namespace rai::tool

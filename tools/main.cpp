@@ -1,0 +1,60 @@
+// rai-gateway-tool: the operator's companion to rai-gateway (encrypt, decrypt
+// and sign bodies, send sample events, inspect and replay the dead-letter queue).
+
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include "tools/commands.hpp"
+#include "tools/outcome.hpp"
+
+#ifndef RAI_GATEWAY_VERSION
+#define RAI_GATEWAY_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* usage =
+    R"(usage: rai-gateway-tool COMMAND [options]   (COMMAND --help for its options)
+
+  encrypt      plaintext -> the encrypted request body Returning.AI sends
+  decrypt      request body -> plaintext, as the gateway would decrypt it
+  sign         request body -> Standard Webhooks signature headers
+  send         send sample events of every kind to a running gateway
+  dlq list     list the commands in returning.outbound.dead (nothing removed)
+  dlq replay   move chosen (--id) or all (--all) dead commands back into
+               returning.outbound, with publisher confirms
+
+Keys, modes and layouts can come from the gateway's own config (--config
+FILE --source NAME / --target KIND). Exit codes: 0 ok, 1 the operation
+failed, 2 usage error.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rai::tool;
+  const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (args.empty()) {
+    std::fputs(usage, stderr);
+    return exit_usage;
+  }
+  const std::string_view command = args.front();
+  const std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
+  if (command == "encrypt") return run_encrypt(rest);
+  if (command == "decrypt") return run_decrypt(rest);
+  if (command == "sign") return run_sign(rest);
+  if (command == "send") return run_send(rest);
+  if (command == "dlq") return run_dlq(rest);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(usage, stdout);
+    return exit_ok;
+  }
+  if (command == "--version") {
+    std::printf("rai-gateway-tool %s\n", RAI_GATEWAY_VERSION);
+    return exit_ok;
+  }
+  std::fprintf(stderr, "rai-gateway-tool: unknown command '%.*s'\n%s",
+               static_cast<int>(command.size()), command.data(), usage);
+  return exit_usage;
+}
