@@ -152,26 +152,31 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
       break;
   }
 
-  queue::message message{
-      .exchange = exchange_,
-      .routing_key = "returning." + source.name + "." + std::string(event_name),
-      .body = spool_ ? event->plaintext : std::move(event->plaintext),
-      .message_id = event->id,
-      .type = std::string(event_name),
-      .timestamp =
-          std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count(),
-      .headers = {{"x-source", source.name},
-                  {"x-received-at", rfc3339(received)},
-                  {"x-auth", std::move(event->auth)}},
+  const auto make_message = [&](std::string body) {
+    return queue::message{
+        .exchange = exchange_,
+        .routing_key = "returning." + source.name + "." + std::string(event_name),
+        .body = std::move(body),
+        .message_id = event->id,
+        .type = std::string(event_name),
+        .timestamp =
+            std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count(),
+        .headers = {{"x-source", source.name},
+                    {"x-received-at", rfc3339(received)},
+                    {"x-auth", event->auth}},
+    };
   };
-  std::optional<queue::message> keep;  // for the spool, should the broker fail
-  if (spool_) keep = message;
-  const auto status = co_await async_publish(publisher_, std::move(message), net::use_awaitable);
+  // With a spool the plaintext is kept (one body copy) in case the broker fails.
+  // A named local, not a temporary inside co_await: g++ 12 may destroy such a
+  // temporary twice.
+  queue::message to_publish = make_message(spool_ ? event->plaintext : std::move(event->plaintext));
+  const auto status = co_await async_publish(publisher_, std::move(to_publish), net::use_awaitable);
   if (status != queue::publish_status::confirmed) {
     record.error = queue::to_string(status);
     bool durable = false;
-    if (keep && spools_after(status)) {
-      const auto spooled = co_await async_spool(*spool_, *keep, net::use_awaitable);
+    if (spool_ && spools_after(status)) {
+      const queue::message for_spool = make_message(std::move(event->plaintext));
+      const auto spooled = co_await async_spool(*spool_, for_spool, net::use_awaitable);
       durable = spooled == queue::spool_status::durable;
       record.spooled = durable;
       if (!durable) record.error = queue::to_string(spooled);
