@@ -227,8 +227,15 @@ void app::impl::stop_gracefully() {
   if (webhooks->active_connections() > 0)
     spdlog::warn("drain timeout: {} webhook connection(s) still open",
                  webhooks->active_connections());
-  if (consumer) consumer->stop();  // settles or requeues every delivery it handed out
-  if (spool) spool->stop();        // unforwarded records stay on disk for the next start
+  if (consumer) {
+    consumer->stop();  // settles or requeues every delivery it handed out
+    // Sends still running finish (each is bounded by its timeouts); their
+    // coroutines must be gone before the io_context and the sender go away.
+    const auto sends_until = clock::now() + sender.longest_send() + std::chrono::seconds(1);
+    while (sender.deliveries_in_flight() > 0 && clock::now() < sends_until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (spool) spool->stop();  // unforwarded records stay on disk for the next start
   internal->stop();
   wait_for_idle(*internal, std::max(until, clock::now() + std::chrono::seconds(1)));
 }

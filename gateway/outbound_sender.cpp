@@ -299,7 +299,23 @@ net::awaitable<void> outbound_sender::dead_letter(const queue::delivery& d, cons
   co_await settle(d, std::move(m), queue::names::dead_queue);
 }
 
+std::chrono::milliseconds outbound_sender::longest_send() const {
+  std::chrono::milliseconds longest{0};
+  for (const auto& [kind, t] : targets_) {
+    const auto s = t->current.load();
+    auto one = s->timeout + settings_.connect_timeout;
+    if (t->handshake_url) one *= 2;
+    longest = std::max(longest, one);
+  }
+  return longest;
+}
+
 net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
+  struct in_flight {
+    std::atomic<std::size_t>& n;
+    explicit in_flight(std::atomic<std::size_t>& c) : n(c) { ++n; }
+    ~in_flight() { --n; }
+  } counted(active_);
   std::string kind(header_of(d, "x-kind"));
   if (kind.empty()) kind = d.type;
   const unsigned previous_attempts = parse_attempt(header_of(d, "x-attempt"));

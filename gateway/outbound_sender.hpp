@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +53,13 @@ class outbound_sender {
   void reload_targets(const std::vector<target_settings>& targets);
 
   bool has_target(std::string_view kind) const;
+
+  // Deliveries whose coroutine has not finished yet. A graceful stop waits for
+  // 0 (every send is bounded by its timeouts) before the io_context stops.
+  std::size_t deliveries_in_flight() const noexcept { return active_.load(); }
+  // The longest a delivery can still take: the largest target timeout plus
+  // the connect timeout (and a handshake for workflow targets).
+  std::chrono::milliseconds longest_send() const;
   const handlers::delay_ladder& ladder() const { return ladder_; }
   const outbound_metrics& metrics() const { return metrics_; }
 
@@ -77,6 +86,7 @@ class outbound_sender {
   handlers::retry_schedule schedule_;
   handlers::delay_ladder ladder_;
   outbound_metrics metrics_;
+  std::atomic<std::size_t> active_{0};
 };
 
 }  // namespace rai::gateway
