@@ -15,6 +15,7 @@
 #include "gateway/admin_service.hpp"
 #include "gateway/byte_budget.hpp"
 #include "gateway/http_client.hpp"
+#include "gateway/io_context_pool.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/metrics_page.hpp"
 #include "gateway/outbound_sender.hpp"
@@ -61,11 +62,12 @@ std::optional<queue::consumer_settings> consumer_settings_from(const gateway_con
 std::unique_ptr<listener> open_listener(net::io_context& ioc, const char* what,
                                         const endpoint& where, std::size_t max_connections,
                                         session_limits limits, request_handler handler,
-                                        std::shared_ptr<net::ssl::context> tls = nullptr) {
+                                        std::shared_ptr<net::ssl::context> tls = nullptr,
+                                        executor_source sessions = {}) {
   try {
     const bool secure = tls != nullptr;
     auto l = std::make_unique<listener>(ioc, where, max_connections, limits, std::move(handler),
-                                        std::move(tls));
+                                        std::move(tls), std::move(sessions));
     l->start();
     spdlog::info("{} listener on {}:{}{}", what, where.host, l->port(), secure ? " (TLS)" : "");
     return l;
@@ -94,6 +96,7 @@ struct app::impl {
         threads(config.server.threads ? config.server.threads
                                       : std::max(1u, std::thread::hardware_concurrency())),
         ioc(static_cast<int>(threads)),
+        workers(threads),
         publisher(config.amqp),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
@@ -119,7 +122,10 @@ struct app::impl {
   gateway_config config;  // as started; a reload updates sources, log level and TLS files
   const std::string config_path;
   const unsigned threads;
+  // Signals, timers, the admin listener and outbound sends.
   net::io_context ioc;
+  // The webhook connections: one io_context per thread.
+  io_context_pool workers;
   process_metrics process;
   inbound_metrics inbound;
   queue::publisher publisher;
@@ -276,12 +282,14 @@ int app::impl::run() {
                      [this](queue::delivery&& d) { sender.on_delivery(std::move(d)); });
     sender.attach(*consumer);
   }
+  workers.start();
   const auto limits = limits_from(config.server);
   auto webhook_limits = limits;
   webhook_limits.body_budget = std::make_shared<byte_budget>(config.server.max_buffered_body_bytes);
   webhooks = open_listener(
       ioc, "webhook", config.server.listen, config.server.max_connections, webhook_limits,
-      [this](const http_request& r) { return webhooks_service.handle(r); }, std::move(tls));
+      [this](const http_request& r) { return webhooks_service.handle(r); }, std::move(tls),
+      [this] { return workers.next(); });
   internal = open_listener(ioc, "admin", config.server.admin_listen, 256, limits,
                            [this](const http_request& r) { return admin.handle(r); });
   if (!webhooks || !internal) {
@@ -311,6 +319,7 @@ int app::impl::run() {
   const int sig = stop_signal.get_future().get();
   spdlog::info("signal {}: stopping (drain up to {} ms)", sig, config.server.drain_timeout.count());
   stop_gracefully();
+  workers.stop();
   work.reset();
   ioc.stop();
   for (auto& t : pool) t.join();

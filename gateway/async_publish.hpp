@@ -10,7 +10,8 @@ namespace rai::gateway {
 
 // Bridges a queue callback API (a completion called exactly once, on any
 // thread) into Asio: `start(done)` begins the operation, and `done(status)`
-// is posted back to the waiting coroutine's executor (its connection strand).
+// is posted back to the waiting coroutine's executor (its connection's worker
+// or strand).
 // A work guard keeps the io_context alive meanwhile.
 template <class Status, class Start, class CompletionToken>
 auto async_queue_op(Start start, CompletionToken&& token) {

@@ -11,7 +11,8 @@
 namespace rai::gateway {
 
 // What a listener knows of one of its connections. The session touches it
-// only on its own strand; drain() reaches it by posting to that strand.
+// only on its own executor (worker or strand); drain() reaches it by posting
+// there.
 struct connection_state {
   net::any_io_executor executor;
   tcp::socket* socket = nullptr;  // null once the session is over

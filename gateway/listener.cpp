@@ -7,13 +7,15 @@ namespace rai::gateway {
 
 listener::listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
                    session_limits limits, request_handler handler,
-                   std::shared_ptr<net::ssl::context> tls)
+                   std::shared_ptr<net::ssl::context> tls, executor_source sessions)
     : ioc_(ioc),
       acceptor_(ioc),
       max_connections_(max_connections),
       limits_(limits),
       handler_(std::move(handler)),
+      sessions_(std::move(sessions)),
       tls_(std::move(tls)) {
+  if (!sessions_) sessions_ = [&ioc] { return net::make_strand(ioc); };
   const tcp::endpoint ep(net::ip::make_address(where.host), where.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -40,7 +42,7 @@ void listener::stop() {
 net::awaitable<void> listener::accept_loop() {
   net::steady_timer backoff(ioc_);
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), use_nothrow);
+    auto [ec, socket] = co_await acceptor_.async_accept(sessions_(), use_nothrow);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) co_return;
       // Out of descriptors or a transient network error: keep the listener alive.

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "gateway/config.hpp"
@@ -11,16 +12,21 @@
 
 namespace rai::gateway {
 
+// Picks the executor a new connection runs on.
+using executor_source = std::function<net::any_io_executor()>;
+
 // Accepts connections and runs one session coroutine per connection, each on
-// its own strand. Connections beyond max_connections are closed at once. An
-// accept error (e.g. EMFILE) backs off briefly and keeps accepting.
+// the executor `sessions` picks (a worker of an io_context_pool), or without
+// one on its own strand of `ioc`. Connections beyond max_connections are
+// closed at once. An accept error (e.g. EMFILE) backs off briefly and keeps
+// accepting.
 class listener {
  public:
   // Binds and listens; throws boost::system::system_error if the address is
   // unusable. With a TLS context every connection speaks TLS.
   listener(net::io_context& ioc, const endpoint& where, std::size_t max_connections,
            session_limits limits, request_handler handler,
-           std::shared_ptr<net::ssl::context> tls = nullptr);
+           std::shared_ptr<net::ssl::context> tls = nullptr, executor_source sessions = {});
 
   void start();
   // Graceful stop: no new connections; idle ones close now, busy ones after
@@ -42,6 +48,7 @@ class listener {
   std::size_t max_connections_;
   session_limits limits_;
   request_handler handler_;
+  executor_source sessions_;
   std::atomic<std::shared_ptr<net::ssl::context>> tls_;
   // Shared with the sessions, which may outlive the listener during teardown.
   std::shared_ptr<connection_set> connections_ = std::make_shared<connection_set>();
