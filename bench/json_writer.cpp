@@ -1,0 +1,126 @@
+#include "bench/json_writer.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+namespace rai::bench {
+
+json_writer::json_writer() = default;
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void json_writer::key(std::string_view k) {
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    if (!in_array_.back()) {
+      append_json_string(out_, k);
+      out_ += ':';
+    }
+  }
+}
+
+json_writer& json_writer::begin_object(std::string_view k) {
+  key(k);
+  out_ += '{';
+  first_.push_back(true);
+  in_array_.push_back(false);
+  return *this;
+}
+
+json_writer& json_writer::end_object() {
+  out_ += '}';
+  first_.pop_back();
+  in_array_.pop_back();
+  return *this;
+}
+
+json_writer& json_writer::begin_array(std::string_view k) {
+  key(k);
+  out_ += '[';
+  first_.push_back(true);
+  in_array_.push_back(true);
+  return *this;
+}
+
+json_writer& json_writer::end_array() {
+  out_ += ']';
+  first_.pop_back();
+  in_array_.pop_back();
+  return *this;
+}
+
+json_writer& json_writer::str(std::string_view k, std::string_view value) {
+  key(k);
+  append_json_string(out_, value);
+  return *this;
+}
+
+json_writer& json_writer::num(std::string_view k, double value) {
+  key(k);
+  if (!std::isfinite(value)) {
+    out_ += "null";
+  } else {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f", value);
+    out_ += buf;
+  }
+  return *this;
+}
+
+json_writer& json_writer::uint(std::string_view k, std::uint64_t value) {
+  key(k);
+  out_ += std::to_string(value);
+  return *this;
+}
+
+json_writer& json_writer::boolean(std::string_view k, bool value) {
+  key(k);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+void write_text_file(const std::string& path, std::string_view text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text << '\n';
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+}
+
+}  // namespace rai::bench

@@ -1,0 +1,27 @@
+#pragma once
+
+// Plausible payloads for the benchmarks. Returning.AI publishes no schema
+// (wire-format §5), so these follow the shapes the gateway's tests use: a JSON
+// object with "id", "event", "timestamp", the kind's own fields, and one free
+// text field (a bio, a message, a description) that pads it to `size` bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "handlers/events.hpp"
+
+namespace rai::bench {
+
+// An outgoing-webhook event of `kind` with id `id`; `n` varies the user,
+// message and purchase ids. At least `size` bytes when the fixed fields are
+// smaller than that, exactly `size` then.
+std::string event_payload(handlers::event_kind kind, std::string_view id, std::uint64_t n,
+                          std::size_t size);
+
+// An outbound command body (wire-format §7) for `kind` (channel-message,
+// user-fields, currency, or any operator kind), padded the same way.
+std::string command_payload(std::string_view kind, std::uint64_t n, std::size_t size);
+
+}  // namespace rai::bench
