@@ -5,39 +5,15 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "gateway/logging.hpp"
+
 namespace rai::bench {
 
 json_writer::json_writer() = default;
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
+  gateway::append_json_escaped(out, s);  // the escaping of the JSON access log
   out += '"';
 }
 
