@@ -137,7 +137,8 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   record.id = event->id;
   event_label = static_cast<std::size_t>(event->event);
 
-  switch (dedupe_.begin(source.name, event->id, started)) {
+  const handlers::dedupe_window::key dedupe_key = dedupe_.key_of(source.name, event->id);
+  switch (dedupe_.begin(dedupe_key, started)) {
     case handlers::dedupe_window::claim::duplicate:
       record.duplicate = true;
       counters->duplicates.inc();
@@ -182,12 +183,12 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
       if (!durable) record.error = queue::to_string(spooled);
     }
     if (!durable) {
-      dedupe_.release(source.name, event->id);
+      dedupe_.release(dedupe_key);
       co_return finish(
           unavailable_response(req.version(), "event could not be made durable", retry_after_));
     }
   }
-  dedupe_.commit(source.name, event->id, std::chrono::steady_clock::now());
+  dedupe_.commit(dedupe_key, std::chrono::steady_clock::now());
   co_return finish(accepted_response(req.version(), event->id, event_name, false));
 }
 

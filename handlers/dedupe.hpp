@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -11,21 +12,47 @@ namespace rai::handlers {
 // (sharded locks). An id is claimed before publishing and committed only when
 // the publish is confirmed; a failed publish releases it, so a retry of the
 // same delivery is published again.
+//
+// Memory is fixed: the constructor allocates (and touches) room for
+// max_entries ids, 32 bytes each (about 31 MiB for a million), so the
+// resident size does not grow as the window fills. An id is stored as 96 bits
+// of a salted SHA-256 of (source, id); two different ids collide with a
+// probability of about n^2 / 2^97 (1e-17 at a million ids). Within a shard,
+// ids are kept in claim order; the oldest is evicted when the shard is full.
 class dedupe_window {
  public:
   using clock = std::chrono::steady_clock;
   enum class claim { fresh, duplicate, in_flight };
 
+  // What the window stores of an id: compute it once per request.
+  struct key {
+    std::uint64_t hi = 0;
+    std::uint32_t lo = 0;
+    friend bool operator==(const key&, const key&) = default;
+  };
+
+  // Throws std::runtime_error if no random salt can be drawn (startup only).
   dedupe_window(std::chrono::seconds window, std::size_t max_entries);
   ~dedupe_window();
   dedupe_window(const dedupe_window&) = delete;
   dedupe_window& operator=(const dedupe_window&) = delete;
 
-  claim begin(std::string_view source, std::string_view id, clock::time_point now);
-  void commit(std::string_view source, std::string_view id, clock::time_point now);
-  void release(std::string_view source, std::string_view id);
+  key key_of(std::string_view source, std::string_view id) const;
 
-  std::size_t size() const;
+  claim begin(const key& k, clock::time_point now);
+  // Also remembers an id whose claim was evicted meanwhile: it was published.
+  void commit(const key& k, clock::time_point now);
+  void release(const key& k);  // only an uncommitted claim
+
+  claim begin(std::string_view source, std::string_view id, clock::time_point now) {
+    return begin(key_of(source, id), now);
+  }
+  void commit(std::string_view source, std::string_view id, clock::time_point now) {
+    commit(key_of(source, id), now);
+  }
+  void release(std::string_view source, std::string_view id) { release(key_of(source, id)); }
+
+  std::size_t size() const;  // ids claimed or committed, not yet expired or evicted
 
  private:
   struct impl;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -125,6 +127,84 @@ TEST(Dedupe, RecentEntriesSurviveEviction) {
   }
   // The first ones are certainly gone.
   EXPECT_EQ(d.begin("s", "0", t0), claim::fresh);
+}
+
+TEST(Dedupe, KeysDependOnSourceAndIdOnly) {
+  dedupe_window d(24h, 10);
+  EXPECT_EQ(d.key_of("s", "a"), d.key_of("s", "a"));
+  EXPECT_NE(d.key_of("s", "a"), d.key_of("s", "b"));
+  EXPECT_NE(d.key_of("s", "a"), d.key_of("t", "a"));
+  EXPECT_NE(d.key_of("ab", "c"), d.key_of("a", "bc"));
+  // A random salt per window: keys cannot be precomputed from outside.
+  dedupe_window other(24h, 10);
+  EXPECT_NE(d.key_of("s", "a"), other.key_of("s", "a"));
+}
+
+TEST(Dedupe, ReleasedSlotsAreReclaimed) {
+  // A window of one slot: each released claim's slot is reused.
+  dedupe_window d(24h, 1);
+  for (int round = 0; round < 100; ++round) {
+    const std::string id = "x" + std::to_string(round);
+    ASSERT_EQ(d.begin("s", id, t0), claim::fresh);
+    ASSERT_EQ(d.size(), 1u);
+    d.release("s", id);
+    ASSERT_EQ(d.size(), 0u);
+  }
+  ASSERT_EQ(d.begin("s", "a", t0), claim::fresh);
+  d.commit("s", "a", t0);
+  EXPECT_EQ(d.begin("s", "a", t0), claim::duplicate);
+  EXPECT_EQ(d.begin("s", "x99", t0), claim::fresh);  // evicts "a"
+  EXPECT_EQ(d.begin("s", "a", t0), claim::fresh);
+}
+
+// Random operations against a plain map. The window is large enough never to
+// evict, so its answers must match the model exactly; the index is exercised
+// with many deletions (releases, expiries) in between.
+TEST(Dedupe, MatchesAModelUnderRandomOperations) {
+  struct model_entry {
+    bool committed;
+    tp expires;
+  };
+  constexpr int ops = 20000;
+  dedupe_window d(50s, 16 * ops);
+  std::map<std::string, model_entry> model;
+  std::mt19937 rng(12345);
+  tp now = t0;
+  for (int i = 0; i < ops; ++i) {
+    now += std::chrono::seconds(rng() % 3);
+    const std::string id = "id" + std::to_string(rng() % 300);
+    auto it = model.find(id);
+    const bool live = it != model.end() && it->second.expires > now;
+    switch (rng() % 3) {
+      case 0: {
+        claim expected = claim::fresh;
+        if (live) {
+          expected = it->second.committed ? claim::duplicate : claim::in_flight;
+        } else {
+          model[id] = {false, now + 50s};
+        }
+        ASSERT_EQ(d.begin("s", id, now), expected) << "op " << i << " id " << id;
+        break;
+      }
+      case 1:
+        d.commit("s", id, now);
+        model[id] = {true, now + 50s};
+        break;
+      case 2:
+        d.release("s", id);
+        if (it != model.end() && !it->second.committed) model.erase(it);
+        break;
+    }
+  }
+  for (int i = 0; i < 300; ++i) {
+    const std::string id = "id" + std::to_string(i);
+    const auto it = model.find(id);
+    claim expected = claim::fresh;
+    if (it != model.end() && it->second.expires > now) {
+      expected = it->second.committed ? claim::duplicate : claim::in_flight;
+    }
+    EXPECT_EQ(d.begin("s", id, now), expected) << id;
+  }
 }
 
 TEST(Dedupe, ConcurrentClaimsYieldOneFreshPerId) {
