@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "gateway/secret_source.hpp"
+#include "handlers/dedupe.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -231,6 +232,10 @@ void parse_dedupe(const toml::table& t, dedupe_settings& s, problems_t& problems
   get_seconds(t, "window_seconds", "dedupe", s.window, problems);
   get(t, "max_entries", "dedupe", s.max_entries, problems);
   if (s.max_entries == 0) problems.push_back("dedupe.max_entries: must be greater than 0");
+  if (s.max_entries > handlers::dedupe_window::max_capacity) {
+    problems.push_back("dedupe.max_entries: at most " +
+                       std::to_string(handlers::dedupe_window::max_capacity));
+  }
 }
 
 bool valid_source_name(std::string_view name) {

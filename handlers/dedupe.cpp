@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,72 +17,91 @@ namespace {
 
 constexpr std::size_t max_shards = 16;
 using key = dedupe_window::key;
-using rep = dedupe_window::clock::rep;
+using seconds = std::uint32_t;  // of the steady clock: 136 years of uptime
 
-enum class state : std::uint32_t { dead, in_flight, committed };
+// 16 bytes. `expires` is a whole second, rounded up, so an id is never
+// forgotten early; 0 marks a dead slot (released, replaced or evicted).
+struct slot {
+  std::uint64_t hi = 0;  // the key, unpacked: a `key` member would pad to 24 bytes
+  std::uint32_t lo = 0;
+  seconds expires = 0;
 
-struct slot {  // 24 bytes
-  key k;
-  state st = state::dead;
-  rep expires = 0;
+  bool holds(const key& k) const noexcept { return hi == k.hi && lo == k.lo; }
+  key k() const noexcept { return {hi, lo}; }
 };
+static_assert(sizeof(slot) == 16);
 
 // One shard: a ring of slots in claim order (oldest at `head`) and an
-// open-addressing index (linear probing) from key to ring position. Only
-// live slots are indexed; a released or replaced slot turns dead in place and
-// is reclaimed when it reaches the head. Both arrays are allocated once.
+// open-addressing index (linear probing) from key to ring position. Only live
+// slots are indexed, and the index entry carries the committed bit; a dead
+// slot is reclaimed when it reaches the head. Both arrays are allocated once.
 class shard {
  public:
   std::mutex mu;
 
+  struct found {
+    slot& s;
+    bool committed;
+  };
+
   void allocate(std::size_t capacity) {
     ring_.assign(capacity, slot{});
-    // At most `capacity` live keys: the index stays below 3/4 full.
-    index_.assign(std::bit_ceil(capacity + capacity / 3 + 1), 0);
-    mask_ = index_.size() - 1;
+    // At most `capacity` live keys: the index stays at most 3/4 full.
+    index_.assign(capacity + capacity / 3 + 1, 0);
   }
 
   std::size_t live() const noexcept { return live_; }
 
-  slot* find(const key& k) noexcept {
+  std::optional<found> find(const key& k) noexcept {
     const std::size_t b = bucket_of(k);
-    return b == npos ? nullptr : &ring_[index_[b] - 1];
+    if (b == npos) return std::nullopt;
+    return found{ring_[(index_[b] & pos_mask) - 1], (index_[b] & committed_bit) != 0};
   }
 
-  // Drops expired slots from the head. Slots behind a younger-expiring head
-  // wait their turn; lookups check `expires` themselves.
-  void expire(rep now) noexcept {
-    while (count_ > 0 && (ring_[head_].st == state::dead || ring_[head_].expires <= now)) {
-      pop_head();
-    }
+  // Drops dead and expired slots from the head. Slots behind a head that
+  // expires later wait their turn; lookups check `expires` themselves.
+  void expire(seconds now) noexcept {
+    while (count_ > 0 && ring_[head_].expires <= now) pop_head();
   }
 
   void kill(slot& s) noexcept {
-    erase_bucket(bucket_of(s.k));
-    s.st = state::dead;
+    erase_bucket(bucket_of(s.k()));
+    s.expires = 0;
     --live_;
   }
 
+  void commit(slot& s, seconds expires) noexcept {
+    index_[bucket_of(s.k())] |= committed_bit;
+    s.expires = expires;
+  }
+
   // Appends a key the index does not hold, evicting the oldest slot when full.
-  void append(const key& k, state st, rep expires) noexcept {
+  void append(const key& k, bool committed, seconds expires) noexcept {
     if (count_ == ring_.size()) pop_head();
     const std::size_t pos = (head_ + count_) % ring_.size();
-    ring_[pos] = slot{k, st, expires};
+    ring_[pos] = slot{k.hi, k.lo, expires};
     ++count_;
     ++live_;
     std::size_t b = home(k);
-    while (index_[b] != 0) b = (b + 1) & mask_;
-    index_[b] = static_cast<std::uint32_t>(pos + 1);
+    while (index_[b] != 0) b = next(b);
+    index_[b] = static_cast<std::uint32_t>(pos + 1) | (committed ? committed_bit : 0);
   }
 
  private:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t committed_bit = 1u << 31;
+  static constexpr std::uint32_t pos_mask = committed_bit - 1;
 
-  std::size_t home(const key& k) const noexcept { return static_cast<std::size_t>(k.hi) & mask_; }
+  // The key's high bits scaled onto the index (no power-of-two rounding).
+  std::size_t home(const key& k) const noexcept {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(k.hi) * index_.size()) >> 64);
+  }
+  std::size_t next(std::size_t b) const noexcept { return b + 1 == index_.size() ? 0 : b + 1; }
+  const slot& at(std::size_t b) const noexcept { return ring_[(index_[b] & pos_mask) - 1]; }
 
   std::size_t bucket_of(const key& k) const noexcept {
-    for (std::size_t b = home(k); index_[b] != 0; b = (b + 1) & mask_) {
-      if (ring_[index_[b] - 1].k == k) return b;
+    for (std::size_t b = home(k); index_[b] != 0; b = next(b)) {
+      if (at(b).holds(k)) return b;
     }
     return npos;
   }
@@ -90,8 +109,8 @@ class shard {
   // Backward-shift deletion: later members of the probe run move up so every
   // key stays reachable from its home bucket without tombstones.
   void erase_bucket(std::size_t hole) noexcept {
-    for (std::size_t b = (hole + 1) & mask_; index_[b] != 0; b = (b + 1) & mask_) {
-      const std::size_t h = home(ring_[index_[b] - 1].k);
+    for (std::size_t b = next(hole); index_[b] != 0; b = next(b)) {
+      const std::size_t h = home(at(b).k());
       const bool stays = hole <= b ? (hole < h && h <= b) : (hole < h || h <= b);
       if (stays) continue;
       index_[hole] = index_[b];
@@ -101,27 +120,32 @@ class shard {
   }
 
   void pop_head() noexcept {
-    if (ring_[head_].st != state::dead) kill(ring_[head_]);
+    if (ring_[head_].expires != 0) kill(ring_[head_]);
     head_ = (head_ + 1) % ring_.size();
     --count_;
   }
 
   std::vector<slot> ring_;
-  std::vector<std::uint32_t> index_;  // ring position + 1; 0 = empty
-  std::size_t mask_ = 0;
+  std::vector<std::uint32_t> index_;  // committed bit | ring position + 1; 0 = empty
   std::size_t head_ = 0;
   std::size_t count_ = 0;  // slots in the ring, dead ones included
   std::size_t live_ = 0;
 };
 
-rep ticks(dedupe_window::clock::time_point t) noexcept {
-  return t.time_since_epoch().count();
+seconds floor_seconds(dedupe_window::clock::time_point t) noexcept {
+  return static_cast<seconds>(
+      std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+seconds ceil_seconds(dedupe_window::clock::time_point t) noexcept {
+  return static_cast<seconds>(
+      std::chrono::ceil<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
 }  // namespace
 
 struct dedupe_window::impl {
-  rep window = 0;
+  std::chrono::seconds window{0};
   std::size_t shard_count = 1;
   std::array<std::uint8_t, 16> salt{};
   std::array<shard, max_shards> shards;
@@ -131,8 +155,9 @@ struct dedupe_window::impl {
 
 dedupe_window::dedupe_window(std::chrono::seconds window, std::size_t max_entries)
     : impl_(std::make_unique<impl>()) {
-  impl_->window = std::chrono::duration_cast<clock::duration>(window).count();
+  impl_->window = window;
   if (!crypto::random_bytes(impl_->salt)) throw std::runtime_error("dedupe: no random salt");
+  if (max_entries > max_capacity) throw std::invalid_argument("dedupe: too many max_entries");
   // Never more shards than entries, so the per-shard capacities sum to max_entries.
   const std::size_t total = std::max<std::size_t>(max_entries, 1);
   impl_->shard_count = std::min(max_shards, total);
@@ -161,36 +186,33 @@ dedupe_window::key dedupe_window::key_of(std::string_view source, std::string_vi
 
 dedupe_window::claim dedupe_window::begin(const key& k, clock::time_point now) {
   shard& s = impl_->shard_for(k);
-  const rep t = ticks(now);
+  const seconds t = floor_seconds(now);
   std::lock_guard lock(s.mu);
   s.expire(t);
-  if (slot* found = s.find(k)) {
-    if (found->expires > t) {
-      return found->st == state::committed ? claim::duplicate : claim::in_flight;
-    }
-    s.kill(*found);  // past its window but not yet at the head
+  if (const auto f = s.find(k)) {
+    if (f->s.expires > t) return f->committed ? claim::duplicate : claim::in_flight;
+    s.kill(f->s);  // past its window but not yet at the head
   }
-  s.append(k, state::in_flight, t + impl_->window);
+  s.append(k, false, ceil_seconds(now + impl_->window));
   return claim::fresh;
 }
 
 void dedupe_window::commit(const key& k, clock::time_point now) {
   shard& s = impl_->shard_for(k);
-  const rep t = ticks(now);
+  const seconds expires = ceil_seconds(now + impl_->window);
   std::lock_guard lock(s.mu);
-  if (slot* found = s.find(k)) {
-    found->st = state::committed;
-    found->expires = t + impl_->window;
+  if (const auto f = s.find(k)) {
+    s.commit(f->s, expires);
   } else {
-    s.append(k, state::committed, t + impl_->window);
+    s.append(k, true, expires);
   }
-  s.expire(t);
+  s.expire(floor_seconds(now));
 }
 
 void dedupe_window::release(const key& k) {
   shard& s = impl_->shard_for(k);
   std::lock_guard lock(s.mu);
-  if (slot* found = s.find(k); found != nullptr && found->st == state::in_flight) s.kill(*found);
+  if (const auto f = s.find(k); f && !f->committed) s.kill(f->s);
 }
 
 std::size_t dedupe_window::size() const {

@@ -14,11 +14,13 @@ namespace rai::handlers {
 // same delivery is published again.
 //
 // Memory is fixed: the constructor allocates (and touches) room for
-// max_entries ids, 32 bytes each (about 31 MiB for a million), so the
+// max_entries ids, about 21 bytes each (20 MiB for a million), so the
 // resident size does not grow as the window fills. An id is stored as 96 bits
-// of a salted SHA-256 of (source, id); two different ids collide with a
-// probability of about n^2 / 2^97 (1e-17 at a million ids). Within a shard,
-// ids are kept in claim order; the oldest is evicted when the shard is full.
+// of a salted SHA-256 of (source, id): a new id is mistaken for one of n
+// remembered ids with a probability of n / 2^96 (1e-23 at a million).
+// Expiry has whole-second resolution, rounded so an id is never forgotten
+// early. Within a shard, ids are kept in claim order; the oldest is evicted
+// when the shard is full.
 class dedupe_window {
  public:
   using clock = std::chrono::steady_clock;
@@ -31,7 +33,10 @@ class dedupe_window {
     friend bool operator==(const key&, const key&) = default;
   };
 
-  // Throws std::runtime_error if no random salt can be drawn (startup only).
+  static constexpr std::size_t max_capacity = std::size_t{1} << 30;
+
+  // Throws std::invalid_argument above max_capacity entries, and
+  // std::runtime_error if no random salt can be drawn (startup only).
   dedupe_window(std::chrono::seconds window, std::size_t max_entries);
   ~dedupe_window();
   dedupe_window(const dedupe_window&) = delete;

@@ -203,6 +203,8 @@ format = "xml"
 [amqp]
 queue_type = "mirrored"
 url = "http://x"
+[dedupe]
+max_entries = 2000000000
 [sources.default]
 mode = "aes-128-ecb"
 layout = "zip"
@@ -211,9 +213,10 @@ api_keys = ["k"]
 )");
   ASSERT_FALSE(r.config);
   const auto text = all(r);
-  for (auto needle : {"server.listen", "server.max_body_bytes", "server.bogus: unknown setting",
-                      "log.level", "log.format", "amqp.queue_type", "amqp.url",
-                      "sources.default.mode", "sources.default.layout", "sources.default.encoding"})
+  for (auto needle :
+       {"server.listen", "server.max_body_bytes", "server.bogus: unknown setting", "log.level",
+        "log.format", "amqp.queue_type", "amqp.url", "dedupe.max_entries: at most",
+        "sources.default.mode", "sources.default.layout", "sources.default.encoding"})
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
 }
 

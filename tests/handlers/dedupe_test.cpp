@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,6 +59,17 @@ TEST(Dedupe, CommittedEntriesExpireAfterTheWindow) {
   EXPECT_EQ(d.begin("s", "a", t0 + 10s), claim::duplicate);
   EXPECT_EQ(d.begin("s", "a", t0 + 11s), claim::fresh);  // window counts from the commit
   EXPECT_EQ(d.begin("s", "a", t0 + 11s), claim::in_flight);
+}
+
+TEST(Dedupe, WholeSecondExpiryNeverForgetsEarly) {
+  dedupe_window d(10s, 1000);
+  d.commit("s", "a", t0 + 500ms);
+  EXPECT_EQ(d.begin("s", "a", t0 + 10s + 499ms), claim::duplicate);  // 1 ms before the window ends
+  EXPECT_EQ(d.begin("s", "a", t0 + 11s), claim::fresh);              // within a second after
+}
+
+TEST(Dedupe, RefusesMoreThanMaxCapacity) {
+  EXPECT_THROW(dedupe_window(24h, dedupe_window::max_capacity + 1), std::invalid_argument);
 }
 
 TEST(Dedupe, StaleInFlightClaimsExpireToo) {
