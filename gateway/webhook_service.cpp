@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gateway/async_publish.hpp"
+#include "gateway/inbound_request.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/responses.hpp"
 #include "handlers/events.hpp"
@@ -11,12 +12,6 @@
 
 namespace rai::gateway {
 namespace {
-
-std::optional<std::string_view> header(const http_request& req, std::string_view name) {
-  auto it = req.find(name);
-  if (it == req.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
 
 // RFC 3339, UTC, millisecond precision: 2026-11-23T10:15:30.123Z
 std::string rfc3339(std::chrono::system_clock::time_point t) {
@@ -119,17 +114,7 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   if (req.method() != http::verb::post)
     co_return reject(handlers::inbound_errc::method_not_allowed);
 
-  const handlers::inbound_request in{
-      .body = req.body(),
-      .api_key = header(req, "x-api-key"),
-      .encrypted = header(req, "x-encrypted"),
-      .iv = header(req, source.iv_header),
-      .webhook_id = header(req, "webhook-id"),
-      .webhook_timestamp = header(req, "webhook-timestamp"),
-      .webhook_signature = header(req, "webhook-signature"),
-      .event_id = header(req, "x-event-id"),
-      .now = received,
-  };
+  const handlers::inbound_request in = inbound_request_from(req, source, received);
   auto event = handlers::process_inbound(source, route->event, in);
   if (!event) co_return reject(event.error());
   const std::string_view event_name = handlers::event_name(event->event);

@@ -19,11 +19,11 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "gateway/inbound_request.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/responses.hpp"
 #include "handlers/errc.hpp"
@@ -55,12 +55,6 @@ const std::map<std::string, rai::handlers::source_settings, std::less<>>& source
   return *table;
 }
 
-std::optional<std::string_view> header(const gw::http_request& req, std::string_view name) {
-  const auto it = req.find(name);
-  if (it == req.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
-
 gw::http_response refuse(const gw::http_request& req, const boost::system::error_code& ec) {
   return gw::error_response(req.version(),
                             static_cast<http::status>(rai::handlers::http_status(ec)),
@@ -77,17 +71,8 @@ gw::http_response respond(const gw::http_request& req) {
   if (it == sources().end()) return refuse(req, inbound_errc::unknown_source);
   if (req.method() != http::verb::post) return refuse(req, inbound_errc::method_not_allowed);
   const auto& source = it->second;
-  const rai::handlers::inbound_request in{
-      .body = req.body(),
-      .api_key = header(req, "x-api-key"),
-      .encrypted = header(req, "x-encrypted"),
-      .iv = header(req, source.iv_header),
-      .webhook_id = header(req, "webhook-id"),
-      .webhook_timestamp = header(req, "webhook-timestamp"),
-      .webhook_signature = header(req, "webhook-signature"),
-      .event_id = header(req, "x-event-id"),
-      .now = std::chrono::system_clock::time_point(rai::fuzz::fixed_now),
-  };
+  const auto in = gw::inbound_request_from(
+      req, source, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
   const auto event = rai::handlers::process_inbound(source, route->event, in);
   if (!event) return refuse(req, event.error());
   return gw::accepted_response(req.version(), event->id, rai::handlers::event_name(event->event),

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+
+#include "gateway/net.hpp"
+#include "handlers/inbound.hpp"
+#include "handlers/source.hpp"
+
+namespace rai::gateway {
+
+// The inbound pipeline's view of a webhook request: its body and the headers
+// of wire-format §3-§5 (the IV header is the source's). Views into `req`,
+// which must outlive the result.
+handlers::inbound_request inbound_request_from(const http_request& req,
+                                               const handlers::source_settings& source,
+                                               std::chrono::system_clock::time_point now);
+
+}  // namespace rai::gateway
