@@ -5,7 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "gateway/logging.hpp"
+#include "handlers/json_text.hpp"
 
 namespace rai::bench {
 
@@ -13,7 +13,7 @@ json_writer::json_writer() = default;
 
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  gateway::append_json_escaped(out, s);  // the escaping of the JSON access log
+  handlers::append_json_escaped(out, s);
   out += '"';
 }
 

@@ -6,6 +6,7 @@
 #include "gateway/async_publish.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/responses.hpp"
+#include "handlers/json_text.hpp"
 #include "handlers/outbound_command.hpp"
 #include "queue/publisher.hpp"
 #include "queue/topology.hpp"
@@ -27,7 +28,7 @@ http_response admin_service::readiness(unsigned version) const {
   for (std::size_t i = 0; i < failing.size(); ++i) {
     if (i) body += ',';
     body += '"';
-    append_json_escaped(body, failing[i]);
+    handlers::append_json_escaped(body, failing[i]);
     body += '"';
   }
   body += "]}";
@@ -105,7 +106,7 @@ net::awaitable<http_response> admin_service::enqueue_command(const http_request&
     co_return unavailable_response(version, "command could not be queued", std::chrono::seconds(5));
   }
   std::string body = R"({"status":"queued","id":")";
-  append_json_escaped(body, id);
+  handlers::append_json_escaped(body, id);
   body += R"("})";
   co_return json_response(version, http::status::accepted, std::move(body));
 }

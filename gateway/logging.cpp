@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "handlers/json_text.hpp"
+
 namespace rai::gateway {
 namespace {
 
@@ -18,7 +20,8 @@ class json_escaped_message final : public spdlog::custom_flag_formatter {
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
     std::string escaped;
-    append_json_escaped(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    handlers::append_json_escaped(escaped,
+                                  std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(escaped.data(), escaped.data() + escaped.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -33,37 +36,6 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
 }
 
 }  // namespace
-
-void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-}
 
 void setup_logging(const log_settings& settings) {
   json_format = settings.json;
@@ -104,13 +76,13 @@ void log_access(const access_record& r) {
       line += ",\"";
       line += key;
       line += "\":\"";
-      append_json_escaped(line, value);
+      handlers::append_json_escaped(line, value);
       line += '"';
     } else {
       line += ' ';
       line += key;
       line += '=';
-      append_json_escaped(line, value);  // keeps one record per line
+      handlers::append_json_escaped(line, value);  // keeps one record per line
     }
   };
   line += json_format ? "\"msg\":\"request\"" : "request";

@@ -29,7 +29,4 @@ struct access_record {
 };
 void log_access(const access_record& r);
 
-// Escapes a string for a JSON string literal (without the quotes).
-void append_json_escaped(std::string& out, std::string_view s);
-
 }  // namespace rai::gateway

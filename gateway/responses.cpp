@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "gateway/logging.hpp"
+#include "handlers/json_text.hpp"
 
 namespace rai::gateway {
 http_response json_response(unsigned version, http::status status, std::string body) {
@@ -17,7 +17,7 @@ http_response json_response(unsigned version, http::status status, std::string b
 http_response accepted_response(unsigned version, std::string_view id, std::string_view event,
                                 bool duplicate) {
   std::string body = R"({"status":"accepted","id":")";
-  append_json_escaped(body, id);
+  handlers::append_json_escaped(body, id);
   body += R"(","event":")";
   body += event;
   body += duplicate ? R"(","duplicate":true})" : R"("})";
@@ -26,7 +26,7 @@ http_response accepted_response(unsigned version, std::string_view id, std::stri
 
 http_response error_response(unsigned version, http::status status, std::string_view error) {
   std::string body = R"({"status":"rejected","error":")";
-  append_json_escaped(body, error);
+  handlers::append_json_escaped(body, error);
   body += R"("})";
   return json_response(version, status, std::move(body));
 }
@@ -34,7 +34,7 @@ http_response error_response(unsigned version, http::status status, std::string_
 http_response unavailable_response(unsigned version, std::string_view error,
                                    std::chrono::seconds retry_after) {
   std::string body = R"({"status":"unavailable","error":")";
-  append_json_escaped(body, error);
+  handlers::append_json_escaped(body, error);
   body += R"("})";
   auto res = json_response(version, http::status::service_unavailable, std::move(body));
   res.set(http::field::retry_after, std::to_string(retry_after.count()));

@@ -1,8 +1,8 @@
-#include "tools/json_text.hpp"
+#include "handlers/json_text.hpp"
 
 #include <cstdint>
 
-namespace rai::tool {
+namespace rai::handlers {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
@@ -36,9 +36,8 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
@@ -79,6 +78,11 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     ++i;
   }
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  append_json_escaped(out, s);
   out += '"';
 }
 
@@ -88,4 +92,4 @@ std::string json_string(std::string_view s) {
   return out;
 }
 
-}  // namespace rai::tool
+}  // namespace rai::handlers

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tools/json_text.hpp"
+#include "handlers/json_text.hpp"
 
 namespace rai::tool {
 namespace {
@@ -30,7 +30,7 @@ void field(std::string& out, const char* name, const std::optional<std::string>&
   } else if (numeric && decimal(*v)) {
     out += *v;
   } else {
-    append_json_string(out, *v);
+    handlers::append_json_string(out, *v);
   }
 }
 
@@ -50,9 +50,9 @@ std::string format_dead_text(const dead_entry& e) {
 
 std::string format_dead_json(const dead_entry& e) {
   std::string out = "{\"id\":";
-  append_json_string(out, e.id);
+  handlers::append_json_string(out, e.id);
   out += ",\"kind\":";
-  append_json_string(out, e.kind);
+  handlers::append_json_string(out, e.kind);
   field(out, "attempts", e.attempts, true);
   field(out, "last_status", e.last_status, true);
   field(out, "last_error", e.last_error, false);

@@ -1,6 +1,6 @@
 #include "tools/sample_events.hpp"
 
-#include "tools/json_text.hpp"
+#include "handlers/json_text.hpp"
 
 namespace rai::tool {
 namespace {
@@ -10,11 +10,11 @@ using handlers::event_kind;
 // Fields every event starts with.
 std::string head(event_kind kind, std::string_view id, std::string_view timestamp) {
   std::string out = "{\"id\":";
-  append_json_string(out, id);
+  handlers::append_json_string(out, id);
   out += ",\"event\":\"";
   out += handlers::event_name(kind);
   out += "\",\"timestamp\":";
-  append_json_string(out, timestamp);
+  handlers::append_json_string(out, timestamp);
   out += ",\"communityId\":\"community-demo\"";
   return out;
 }
@@ -31,12 +31,12 @@ std::string user(std::uint64_t n, bool full) {
 
 std::string message(std::string_view id, std::uint64_t n, std::string_view timestamp) {
   std::string out = "{\"id\":";
-  append_json_string(out, "msg-" + std::string(id));
+  handlers::append_json_string(out, "msg-" + std::string(id));
   out +=
       ",\"text\":\"Sample message " + std::to_string(n) +
       " from rai-gateway-tool: caf\xC3\xA9 talk, EUR/USD looks strong \\u2197\",\"authorId\":\"u-" +
       std::to_string(n) + "\",\"createdAt\":";
-  append_json_string(out, timestamp);
+  handlers::append_json_string(out, timestamp);
   return out + "}";
 }
 
@@ -45,7 +45,7 @@ std::string message(std::string_view id, std::uint64_t n, std::string_view times
 std::string sample_event(event_kind kind, std::string_view id, std::uint64_t n,
                          std::string_view timestamp) {
   std::string out = head(kind, id, timestamp);
-  const std::string ts = json_string(timestamp);
+  const std::string ts = handlers::json_string(timestamp);
   switch (kind) {
     case event_kind::user_joined:
       out += ",\"user\":" + user(n, true) + ",\"joinedAt\":" + ts +
@@ -67,7 +67,7 @@ std::string sample_event(event_kind kind, std::string_view id, std::uint64_t n,
     case event_kind::store_item_purchased: {
       const std::uint64_t quantity = n % 3 + 1;
       out += ",\"user\":" + user(n, false) + ",\"purchase\":{\"id\":";
-      append_json_string(out, "pur-" + std::string(id));
+      handlers::append_json_string(out, "pur-" + std::string(id));
       out += ",\"quantity\":" + std::to_string(quantity) +
              ",\"totalPrice\":" + std::to_string(150 * quantity) +
              ",\"currency\":\"coins\",\"purchasedAt\":" + ts +

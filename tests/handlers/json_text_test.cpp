@@ -1,8 +1,8 @@
-#include "tools/json_text.hpp"
+#include "handlers/json_text.hpp"
 
 #include <gtest/gtest.h>
 
-namespace rai::tool {
+namespace rai::handlers {
 namespace {
 
 TEST(JsonText, Escapes) {
@@ -21,4 +21,4 @@ TEST(JsonText, Utf8PassesInvalidBecomesReplacement) {
 }
 
 }  // namespace
-}  // namespace rai::tool
+}  // namespace rai::handlers
