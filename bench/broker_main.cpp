@@ -45,6 +45,8 @@ constexpr const char* usage = R"(usage: rai-bench-broker [options] (--count N | 
   --size BYTES         plaintext event / command size (1024)
   --events M           distinct bodies cycled through (1024)
   --window W           unconfirmed publishes at most (1024)
+  --rate R             open loop: R messages/s, latency from each one's due time
+                       (default: as fast as the window allows)
   --count N            messages to publish
   --duration S         seconds to publish for
   --outbound N         publish N commands to returning.commands / outbound instead
@@ -93,6 +95,7 @@ int run(int argc, char** argv) {
   publish_plan plan;
   plan.window = args.count("window", 1024);
   plan.count = args.count("count", 0);
+  plan.rate = args.number("rate", 0);
   plan.duration =
       std::chrono::nanoseconds(static_cast<std::int64_t>(args.number("duration", 0) * 1e9));
   args.reject_unknown();
@@ -179,6 +182,7 @@ int run(int argc, char** argv) {
         .str("routing_key", plan.routing_key)
         .uint("size", bodies.front().size())
         .uint("window", plan.window)
+        .num("target_rate", plan.rate)
         .uint("published", r.published)
         .uint("acked", r.acked)
         .uint("nacked", r.nacked)

@@ -2,6 +2,7 @@
 
 #include <amqp.h>
 #include <amqp_framing.h>
+#include <poll.h>
 #include <sys/time.h>
 
 #include <stdexcept>
@@ -50,9 +51,15 @@ class publisher {
     last_settle_ = start;
     for (std::uint64_t seq = 0;; ++seq) {
       if (plan_.count != 0 && seq >= plan_.count) break;
-      const clock::time_point now = clock::now();
+      clock::time_point now = clock::now();
       if (now >= end) break;
-      while (ring_.outstanding() >= ring_.window()) read_frames(/*block=*/true);
+      const clock::time_point due = plan_.rate > 0 ? start + period(seq) : now;
+      while (now < due) {
+        wait_readable(due - now);
+        read_frames(clock::duration::zero(), /*timeout_is_error=*/false);
+        now = clock::now();
+      }
+      while (ring_.outstanding() >= ring_.window()) read_frames(plan_.confirm_timeout, true);
 
       m.headers.clear();
       next(seq, m);
@@ -85,29 +92,49 @@ class publisher {
                                         /*immediate=*/0, &props, bytes(m.body));
       if (rc != AMQP_STATUS_OK)
         throw std::runtime_error("basic.publish: " + describe_amqp_status(rc));
-      ring_.sent(now);
+      ring_.sent(due);
       ++result_.published;
       if (seq % k_read_every == k_read_every - 1 || amqp_frames_enqueued(conn_) ||
           amqp_data_in_buffer(conn_))
-        read_frames(/*block=*/false);
+        read_frames(clock::duration::zero(), false);
     }
-    while (ring_.outstanding() > 0) read_frames(/*block=*/true);
+    while (ring_.outstanding() > 0) read_frames(plan_.confirm_timeout, true);
     result_.seconds = std::chrono::duration<double>(last_settle_ - start).count();
     return std::move(result_);
   }
 
  private:
-  // Reads one frame (waiting up to the confirm timeout when `block`, else
-  // only if one is ready), then whatever rabbitmq-c already holds.
-  void read_frames(bool block) {
+  clock::duration period(std::uint64_t seq) const {
+    return std::chrono::duration_cast<clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(seq) / plan_.rate));
+  }
+
+  // Sleeps until the socket is readable or `d` has passed, to the
+  // nanosecond: rabbitmq-c's own wait rounds sub-millisecond timeouts down to
+  // zero, which would spin and take CPU from the broker.
+  void wait_readable(clock::duration d) const {
+    if (amqp_frames_enqueued(conn_) || amqp_data_in_buffer(conn_)) return;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    const timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    pollfd p{amqp_get_sockfd(conn_), POLLIN, 0};
+    ::ppoll(&p, 1, &ts, nullptr);
+  }
+
+  // Reads one frame (waiting up to `first_wait` for it), then whatever
+  // rabbitmq-c already holds.
+  void read_frames(clock::duration first_wait, bool timeout_is_error) {
     for (bool first = true;; first = false) {
       if (!first && !amqp_frames_enqueued(conn_) && !amqp_data_in_buffer(conn_)) break;
       timeval wait{0, 0};
-      if (first && block) wait.tv_sec = static_cast<time_t>(plan_.confirm_timeout.count());
+      if (first) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(first_wait).count();
+        wait.tv_sec = static_cast<time_t>(us / 1000000);
+        wait.tv_usec = static_cast<suseconds_t>(us % 1000000);
+      }
       amqp_frame_t frame;
       const int rc = amqp_simple_wait_frame_noblock(conn_, &frame, &wait);
       if (rc == AMQP_STATUS_TIMEOUT) {
-        if (first && block)
+        if (first && timeout_is_error)
           throw std::runtime_error("no confirm within " +
                                    std::to_string(plan_.confirm_timeout.count()) + " s");
         break;

@@ -1,7 +1,7 @@
 #pragma once
 
 // The broker-limit publisher: basic.publish (persistent, mandatory) as fast as
-// the window allows, reading confirms from the frames between publishes
+// the window allows (or at a fixed rate), reading confirms from the frames between publishes
 // (rabbitmq-c 0.11 has no amqp_publisher_confirm_wait): every 64 publishes and
 // whenever rabbitmq-c already holds frames it drains them without blocking,
 // and when `window` publishes are unsettled it blocks for the next frame.
@@ -25,6 +25,9 @@ struct publish_plan {
   std::uint64_t count = 0;               // 0: until duration
   std::chrono::nanoseconds duration{0};  // 0: until count
   std::chrono::seconds confirm_timeout{10};
+  // > 0: open loop. Message n is due at start + n / rate and its latency runs
+  // from then, so a stall is charged to every message it delays.
+  double rate = 0;
 };
 
 // What to publish as message `seq` (0-based). Views must stay valid until the

@@ -101,6 +101,14 @@ def main() -> int:
                         note="as many publishes in flight as the load has connections"
                              + cpu_note(load(work, "broker-window-cpu"),
                                         broker_window.get("client_cpu_pct"))))
+    broker_open = load(work, "broker-rate")
+    if broker_open:
+        rows.append(row(f"broker alone at {broker_open.get('target_rate', 0):,.0f}/s",
+                        broker_open.get("rate"), broker_open.get("confirm_latency_ms"),
+                        int(broker_open.get("nacked", 0)) + int(broker_open.get("returned", 0)),
+                        note="open loop at the rate phase's rate; latency = due time->confirm"
+                             + cpu_note(load(work, "broker-rate-cpu"),
+                                        broker_open.get("client_cpu_pct"))))
     checks = meta.get("queue_checks", {})
     if inbound:
         ratio = inbound["rps"] / broker_rate if broker_rate else None
@@ -129,6 +137,9 @@ def main() -> int:
             note += f"; achieved {rate['rps'] / want:.0%} of it"
         note += cpu_note(load(work, "rate-cpu"), rate.get("client_cpu_pct"),
                          requests=rate.get("answered"))
+        if broker_open:
+            note += f"; the broker alone at this rate: p99 " \
+                    f"{broker_open.get('confirm_latency_ms', {}).get('p99', 0):.1f} ms"
         rows.append(row(phase, rate["rps"], rate["latency_ms"], load_errors(rate), None, note))
         if is_half:
             p99 = rate["latency_ms"]["p99"]
