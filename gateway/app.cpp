@@ -1,6 +1,8 @@
 #include "gateway/app.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <future>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -314,7 +317,12 @@ int app::impl::run() {
                RAI_GATEWAY_VERSION, threads, config.sources.size(), config.targets.size());
 
   std::vector<std::thread> pool;
-  for (unsigned i = 0; i < threads; ++i) pool.emplace_back([this] { ioc.run(); });
+  for (unsigned i = 0; i < threads; ++i) {
+    pool.emplace_back([this, name = "rai-io-" + std::to_string(i)] {
+      pthread_setname_np(pthread_self(), name.c_str());
+      ioc.run();
+    });
+  }
 
   const int sig = stop_signal.get_future().get();
   spdlog::info("signal {}: stopping (drain up to {} ms)", sig, config.server.drain_timeout.count());

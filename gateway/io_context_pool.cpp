@@ -1,5 +1,9 @@
 #include "gateway/io_context_pool.hpp"
 
+#include <pthread.h>
+
+#include <string>
+
 namespace rai::gateway {
 
 io_context_pool::io_context_pool(unsigned threads) {
@@ -12,7 +16,13 @@ io_context_pool::~io_context_pool() {
 }
 
 void io_context_pool::start() {
-  for (auto& w : workers_) w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i]->thread =
+        std::thread([&ioc = workers_[i]->ioc, name = "rai-http-" + std::to_string(i)] {
+          pthread_setname_np(pthread_self(), name.c_str());  // top -H, perf
+          ioc.run();
+        });
+  }
 }
 
 void io_context_pool::stop() {
