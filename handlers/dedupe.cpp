@@ -40,6 +40,7 @@ class shard {
   std::mutex mu;
 
   struct found {
+    std::size_t bucket;  // in the index, for kill() and commit() without a second probe
     slot& s;
     bool committed;
   };
@@ -55,7 +56,7 @@ class shard {
   std::optional<found> find(const key& k) noexcept {
     const std::size_t b = bucket_of(k);
     if (b == npos) return std::nullopt;
-    return found{ring_[(index_[b] & pos_mask) - 1], (index_[b] & committed_bit) != 0};
+    return found{b, ring_[(index_[b] & pos_mask) - 1], (index_[b] & committed_bit) != 0};
   }
 
   // Drops dead and expired slots from the head. Slots behind a head that
@@ -64,15 +65,15 @@ class shard {
     while (count_ > 0 && ring_[head_].expires <= now) pop_head();
   }
 
-  void kill(slot& s) noexcept {
-    erase_bucket(bucket_of(s.k()));
-    s.expires = 0;
+  void kill(const found& f) noexcept {
+    erase_bucket(f.bucket);
+    f.s.expires = 0;
     --live_;
   }
 
-  void commit(slot& s, seconds expires) noexcept {
-    index_[bucket_of(s.k())] |= committed_bit;
-    s.expires = expires;
+  void commit(const found& f, seconds expires) noexcept {
+    index_[f.bucket] |= committed_bit;
+    f.s.expires = expires;
   }
 
   // Appends a key the index does not hold, evicting the oldest slot when full.
@@ -120,7 +121,7 @@ class shard {
   }
 
   void pop_head() noexcept {
-    if (ring_[head_].expires != 0) kill(ring_[head_]);
+    if (ring_[head_].expires != 0) kill(*find(ring_[head_].k()));
     head_ = (head_ + 1) % ring_.size();
     --count_;
   }
@@ -191,7 +192,7 @@ dedupe_window::claim dedupe_window::begin(const key& k, clock::time_point now) {
   s.expire(t);
   if (const auto f = s.find(k)) {
     if (f->s.expires > t) return f->committed ? claim::duplicate : claim::in_flight;
-    s.kill(f->s);  // past its window but not yet at the head
+    s.kill(*f);  // past its window but not yet at the head
   }
   s.append(k, false, ceil_seconds(now + impl_->window));
   return claim::fresh;
@@ -202,7 +203,7 @@ void dedupe_window::commit(const key& k, clock::time_point now) {
   const seconds expires = ceil_seconds(now + impl_->window);
   std::lock_guard lock(s.mu);
   if (const auto f = s.find(k)) {
-    s.commit(f->s, expires);
+    s.commit(*f, expires);
   } else {
     s.append(k, true, expires);
   }
@@ -212,7 +213,7 @@ void dedupe_window::commit(const key& k, clock::time_point now) {
 void dedupe_window::release(const key& k) {
   shard& s = impl_->shard_for(k);
   std::lock_guard lock(s.mu);
-  if (const auto f = s.find(k); f && !f->committed) s.kill(f->s);
+  if (const auto f = s.find(k); f && !f->committed) s.kill(*f);
 }
 
 std::size_t dedupe_window::size() const {
