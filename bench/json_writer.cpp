@@ -28,34 +28,35 @@ void json_writer::key(std::string_view k) {
   }
 }
 
-json_writer& json_writer::begin_object(std::string_view k) {
+json_writer& json_writer::open(std::string_view k, char bracket, bool array) {
   key(k);
-  out_ += '{';
+  out_ += bracket;
   first_.push_back(true);
-  in_array_.push_back(false);
+  in_array_.push_back(array);
   return *this;
+}
+
+json_writer& json_writer::close(char bracket) {
+  out_ += bracket;
+  first_.pop_back();
+  in_array_.pop_back();
+  return *this;
+}
+
+json_writer& json_writer::begin_object(std::string_view k) {
+  return open(k, '{', false);
 }
 
 json_writer& json_writer::end_object() {
-  out_ += '}';
-  first_.pop_back();
-  in_array_.pop_back();
-  return *this;
+  return close('}');
 }
 
 json_writer& json_writer::begin_array(std::string_view k) {
-  key(k);
-  out_ += '[';
-  first_.push_back(true);
-  in_array_.push_back(true);
-  return *this;
+  return open(k, '[', true);
 }
 
 json_writer& json_writer::end_array() {
-  out_ += ']';
-  first_.pop_back();
-  in_array_.pop_back();
-  return *this;
+  return close(']');
 }
 
 json_writer& json_writer::str(std::string_view k, std::string_view value) {

@@ -28,6 +28,8 @@ class json_writer {
 
  private:
   void key(std::string_view k);
+  json_writer& open(std::string_view k, char bracket, bool array);
+  json_writer& close(char bracket);
   std::string out_;
   std::vector<bool> first_;     // per open container: nothing written yet
   std::vector<bool> in_array_;  // per open container

@@ -87,28 +87,24 @@ def main() -> int:
     targets: list[dict[str, Any]] = []
     broker_rate = broker.get("rate") if broker else None
 
+    def broker_row(phase: str, r: dict[str, Any], name: str, note: str) -> dict[str, Any]:
+        return row(phase, r.get("rate"), r.get("confirm_latency_ms"),
+                   int(r.get("nacked", 0)) + int(r.get("returned", 0)),
+                   note=note + cpu_note(load(work, f"{name}-cpu"), r.get("client_cpu_pct")))
+
     if broker:
-        rows.append(row("broker limit (publish+confirm)", broker.get("rate"),
-                        broker.get("confirm_latency_ms"),
-                        int(broker.get("nacked", 0)) + int(broker.get("returned", 0)),
-                        note=f"window {broker.get('window')}, {broker.get('size')} B, "
-                             f"{broker.get('acked')} confirmed; latency = publish->confirm"
-                             + cpu_note(load(work, "broker-cpu"), broker.get("client_cpu_pct"))))
+        rows.append(broker_row("broker limit (publish+confirm)", broker, "broker",
+                               f"window {broker.get('window')}, {broker.get('size')} B, "
+                               f"{broker.get('acked')} confirmed; latency = publish->confirm"))
     if broker_window:
-        rows.append(row(f"broker, window {broker_window.get('window')}", broker_window.get("rate"),
-                        broker_window.get("confirm_latency_ms"),
-                        int(broker_window.get("nacked", 0)) + int(broker_window.get("returned", 0)),
-                        note="as many publishes in flight as the load has connections"
-                             + cpu_note(load(work, "broker-window-cpu"),
-                                        broker_window.get("client_cpu_pct"))))
+        rows.append(broker_row(f"broker, window {broker_window.get('window')}", broker_window,
+                               "broker-window",
+                               "as many publishes in flight as the load has connections"))
     broker_open = load(work, "broker-rate")
     if broker_open:
-        rows.append(row(f"broker alone at {broker_open.get('target_rate', 0):,.0f}/s",
-                        broker_open.get("rate"), broker_open.get("confirm_latency_ms"),
-                        int(broker_open.get("nacked", 0)) + int(broker_open.get("returned", 0)),
-                        note="open loop at the rate phase's rate; latency = due time->confirm"
-                             + cpu_note(load(work, "broker-rate-cpu"),
-                                        broker_open.get("client_cpu_pct"))))
+        rows.append(broker_row(f"broker alone at {broker_open.get('target_rate', 0):,.0f}/s",
+                               broker_open, "broker-rate",
+                               "open loop at the rate phase's rate; latency = due time->confirm"))
     checks = meta.get("queue_checks", {})
     if inbound:
         ratio = inbound["rps"] / broker_rate if broker_rate else None
