@@ -64,7 +64,7 @@ def free_port() -> int:
 
 
 def unique(prefix: str = "t") -> str:
-    return f"{prefix}-{secrets.token_hex(4)}"
+    return f"{prefix}-{secrets.token_hex(8)}"
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.1):
