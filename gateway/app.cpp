@@ -98,8 +98,8 @@ struct app::impl {
         config_path(std::move(path)),
         threads(config.server.threads ? config.server.threads
                                       : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(static_cast<int>(threads)),
         workers(threads),
+        ioc(static_cast<int>(threads)),
         publisher(config.amqp),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
@@ -125,10 +125,13 @@ struct app::impl {
   gateway_config config;  // as started; a reload updates sources, log level and TLS files
   const std::string config_path;
   const unsigned threads;
+  // The webhook connections: one io_context per thread. Declared before ioc
+  // so that it outlives it: the webhook acceptor runs on ioc and accepts into
+  // sockets of these contexts, and an accept still queued when ioc is
+  // destroyed destroys such a socket, which needs its context's services.
+  io_context_pool workers;
   // Signals, timers, the admin listener and outbound sends.
   net::io_context ioc;
-  // The webhook connections: one io_context per thread.
-  io_context_pool workers;
   process_metrics process;
   inbound_metrics inbound;
   queue::publisher publisher;
