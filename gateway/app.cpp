@@ -309,8 +309,12 @@ int app::impl::run() {
     probes = open_listener(ioc, "metrics", *config.server.metrics_listen, 256, probe_limits,
                            [this](const http_request& r) { return admin.handle_probes(r); });
   }
-  for (const auto& [warning, note] : admin_exposure_notes(config.server, !config.targets.empty()))
-    warning ? spdlog::warn("{}", note) : spdlog::info("{}", note);
+  for (const auto& [warning, note] : admin_exposure_notes(config.server, !config.targets.empty())) {
+    if (warning)
+      spdlog::warn("{}", note);
+    else
+      spdlog::info("{}", note);
+  }
   if (!webhooks || !internal || (config.server.metrics_listen && !probes)) {
     publisher.stop();
     return 1;
