@@ -106,9 +106,11 @@ struct app::impl {
         spool(config.spool.enabled ? std::make_unique<queue::spool>(config.spool.settings)
                                    : nullptr),
         webhooks_service(config, publisher, spool.get(), inbound),
-        admin(publisher, {.has_target = [this](std::string_view k) { return sender.has_target(k); },
-                          .failing_checks = [this] { return failing_checks(); },
-                          .metrics = [this] { return render_metrics(metrics_from); }}) {
+        admin(publisher,
+              {.has_target = [this](std::string_view k) { return sender.has_target(k); },
+               .failing_checks = [this] { return failing_checks(); },
+               .metrics = [this] { return render_metrics(metrics_from); }},
+              config.server.admin_token) {
     process.version = RAI_GATEWAY_VERSION;
     process.start_time_seconds = unix_now();
   }
@@ -143,6 +145,7 @@ struct app::impl {
   admin_service admin;
   std::unique_ptr<listener> webhooks;
   std::unique_ptr<listener> internal;
+  std::unique_ptr<listener> probes;  // server.metrics_listen: probes and /metrics only
   metrics_sources metrics_from;
   // Registered before the threads start, so no signal finds the default action.
   net::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
@@ -249,7 +252,9 @@ void app::impl::stop_gracefully() {
   }
   if (spool) spool->stop();  // unforwarded records stay on disk for the next start
   internal->stop();
+  if (probes) probes->stop();
   wait_for_idle(*internal, std::max(until, clock::now() + std::chrono::seconds(1)));
+  if (probes) wait_for_idle(*probes, std::max(until, clock::now() + std::chrono::seconds(1)));
 }
 
 // Recovers what a previous run left in the spool before anything is accepted.
@@ -298,7 +303,19 @@ int app::impl::run() {
       [this] { return workers.next(); });
   internal = open_listener(ioc, "admin", config.server.admin_listen, 256, limits,
                            [this](const http_request& r) { return admin.handle(r); });
-  if (!webhooks || !internal) {
+  if (config.server.metrics_listen) {
+    auto probe_limits = limits;
+    probe_limits.max_body_bytes = 1024;  // probes and /metrics take no body
+    probes = open_listener(ioc, "metrics", *config.server.metrics_listen, 256, probe_limits,
+                           [this](const http_request& r) { return admin.handle_probes(r); });
+  }
+  for (const auto& [warning, note] : admin_exposure_notes(config.server, !config.targets.empty())) {
+    if (warning)
+      spdlog::warn("{}", note);
+    else
+      spdlog::info("{}", note);
+  }
+  if (!webhooks || !internal || (config.server.metrics_listen && !probes)) {
     publisher.stop();
     return 1;
   }
@@ -309,7 +326,8 @@ int app::impl::run() {
                   .consumer = consumer ? &*consumer : nullptr,
                   .spool = spool.get(),
                   .webhook_listener = webhooks.get(),
-                  .admin_listener = internal.get()};
+                  .admin_listener = internal.get(),
+                  .metrics_listener = probes.get()};
   if (consumer) consumer->start();
 
   net::co_spawn(ioc, handle_signals(), net::detached);

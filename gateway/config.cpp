@@ -148,13 +148,46 @@ const toml::table* subtable(const toml::table& root, std::string_view key, probl
 void parse_server(const toml::table& t, server_settings& s, problems_t& problems) {
   const std::string p = "server";
   check_known(t, p,
-              {"listen", "admin_listen", "threads", "max_body_bytes", "max_header_bytes",
-               "max_target_bytes", "header_timeout_ms", "body_timeout_ms", "write_timeout_ms",
-               "idle_timeout_ms", "max_connections", "max_buffered_body_bytes",
-               "retry_after_seconds", "drain_timeout_ms", "tls_cert_file", "tls_key_file"},
+              {"listen",
+               "admin_listen",
+               "threads",
+               "max_body_bytes",
+               "max_header_bytes",
+               "max_target_bytes",
+               "header_timeout_ms",
+               "body_timeout_ms",
+               "write_timeout_ms",
+               "idle_timeout_ms",
+               "max_connections",
+               "max_buffered_body_bytes",
+               "retry_after_seconds",
+               "drain_timeout_ms",
+               "tls_cert_file",
+               "tls_key_file",
+               "admin_token",
+               "admin_token_env",
+               "admin_token_file",
+               "metrics_listen"},
               problems);
   get_endpoint(t, "listen", p, s.listen, problems);
   get_endpoint(t, "admin_listen", p, s.admin_listen, problems);
+  if (auto token = read_secret(t, "admin_token", p, problems, secret_presence::optional)) {
+    // It travels in a header and guards the command endpoint: printable, no
+    // spaces, long enough not to be guessed.
+    bool printable = true;
+    for (char c : *token) printable = printable && c > ' ' && c < 0x7f;
+    if (!printable)
+      problems.push_back("server.admin_token: only printable ASCII without spaces");
+    else if (token->size() < 16)
+      problems.push_back("server.admin_token: at least 16 characters");
+    else
+      s.admin_token = std::move(*token);
+  }
+  if (t.contains("metrics_listen")) {
+    endpoint e;
+    get_endpoint(t, "metrics_listen", p, e, problems);
+    if (!e.host.empty()) s.metrics_listen = e;
+  }
   get(t, "threads", p, s.threads, problems);
   get(t, "max_body_bytes", p, s.max_body_bytes, problems);
   get(t, "max_header_bytes", p, s.max_header_bytes, problems);
@@ -169,6 +202,9 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
   get_ms(t, "drain_timeout_ms", p, s.drain_timeout, problems);
   get(t, "tls_cert_file", p, s.tls_cert_file, problems);
   get(t, "tls_key_file", p, s.tls_key_file, problems);
+  if (s.metrics_listen && s.metrics_listen->port != 0 &&
+      (*s.metrics_listen == s.admin_listen || *s.metrics_listen == s.listen))
+    problems.push_back("server.metrics_listen: must differ from listen and admin_listen");
   if (s.tls_cert_file.empty() != s.tls_key_file.empty())
     problems.push_back("server.tls_cert_file, server.tls_key_file: set both or neither");
   if (s.max_body_bytes == 0) problems.push_back("server.max_body_bytes: must be greater than 0");

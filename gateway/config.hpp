@@ -22,7 +22,9 @@ struct endpoint {
 struct server_settings {
   endpoint listen{"0.0.0.0", 8080};
   endpoint admin_listen{"127.0.0.1", 9090};
-  unsigned threads = 0;  // 0 = one per core
+  std::string admin_token;                 // secret; empty: POST /v1/outbound is off
+  std::optional<endpoint> metrics_listen;  // probes and /metrics only, no commands
+  unsigned threads = 0;                    // 0 = one per core
   std::uint64_t max_body_bytes = 1 << 20;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint32_t max_target_bytes = 4096;

@@ -87,6 +87,9 @@ void render_connections(prometheus_text& out, const metrics_sources& from) {
   if (from.admin_listener)
     out.sample("rai_gateway_http_connections", {{"listener", "admin"}},
                u64{from.admin_listener->active_connections()});
+  if (from.metrics_listener)
+    out.sample("rai_gateway_http_connections", {{"listener", "metrics"}},
+               u64{from.metrics_listener->active_connections()});
 }
 
 void render_broker(prometheus_text& out, const metrics_sources& from) {

@@ -35,6 +35,7 @@ struct metrics_sources {
   const queue::spool* spool = nullptr;
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;
+  const listener* metrics_listener = nullptr;  // server.metrics_listen
 };
 
 // The Prometheus text exposition (0.0.4) of every rai_gateway_* metric.

@@ -239,6 +239,63 @@ TEST(Config, BadSourceNameRefused) {
   EXPECT_NE(all(r).find("sources.a/b"), std::string::npos);
 }
 
+TEST(Config, AdminTokenAndMetricsListener) {
+  auto r = parse(minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_TRUE(r.config->server.admin_token.empty());  // default: the command endpoint is off
+  EXPECT_FALSE(r.config->server.metrics_listen);
+
+  r = parse(
+      "[server]\nadmin_token = \"0123456789abcdef-token\"\n"
+      "metrics_listen = \"0.0.0.0:9091\"\n" +
+      minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->server.admin_token, "0123456789abcdef-token");
+  ASSERT_TRUE(r.config->server.metrics_listen);
+  EXPECT_EQ(*r.config->server.metrics_listen, (endpoint{"0.0.0.0", 9091}));
+
+  ::setenv("RAI_TEST_ADMIN_TOKEN", "from-the-environment-0123", 1);
+  r = parse("[server]\nadmin_token_env = \"RAI_TEST_ADMIN_TOKEN\"\n" + minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->server.admin_token, "from-the-environment-0123");
+
+  auto dir = std::filesystem::temp_directory_path() / "rai-config-admin-token";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "token") << "from-a-file-0123456789\n";
+  std::filesystem::permissions(
+      dir / "token", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  r = parse("[server]\nadmin_token_file = \"" + (dir / "token").string() + "\"\n" +
+            minimal_source());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->server.admin_token, "from-a-file-0123456789");
+}
+
+TEST(Config, BadAdminTokenAndMetricsListenerAreReported) {
+  auto r = parse("[server]\nadmin_token = \"short\"\n" + minimal_source());
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("server.admin_token: at least 16"), std::string::npos) << all(r);
+  EXPECT_EQ(all(r).find("short"), std::string::npos) << "the token was echoed";
+
+  r = parse("[server]\nadmin_token = \"has a space in the token\"\n" + minimal_source());
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("server.admin_token: only printable"), std::string::npos) << all(r);
+
+  r = parse("[server]\nadmin_token = \"a-long-enough-token\"\nadmin_token_env = \"X\"\n" +
+            minimal_source());
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("server.admin_token: set exactly one"), std::string::npos) << all(r);
+
+  r = parse("[server]\nmetrics_listen = \"nonsense\"\n" + minimal_source());
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("server.metrics_listen: expected host:port"), std::string::npos);
+
+  r = parse("[server]\nadmin_listen = \"127.0.0.1:9090\"\nmetrics_listen = \"127.0.0.1:9090\"\n" +
+            minimal_source());
+  ASSERT_FALSE(r.config);
+  EXPECT_NE(all(r).find("server.metrics_listen: must differ"), std::string::npos) << all(r);
+}
+
 TEST(Config, TargetsAndOutbound) {
   auto r = parse(minimal_source() + R"(
 [outbound]

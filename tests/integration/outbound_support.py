@@ -368,23 +368,41 @@ def minimal_source() -> Source:
                   extra_config={"require_encryption": False}, sink=False)
 
 
+# The bearer token of POST /v1/outbound (server.admin_token) of every OutboundGateway
+# unless a test passes admin_token=None (the command endpoint off).
+ADMIN_TOKEN = "test-admin-token-" + "0123456789abcdef"
+
+
 class OutboundGateway(Gateway):
-    """The conftest Gateway plus [targets.KIND] tables and an [outbound] table."""
+    """The conftest Gateway plus [targets.KIND] tables, an [outbound] table and
+    server.admin_token (ADMIN_TOKEN, or admin_token=None for none)."""
 
     def __init__(self, workdir: Path, targets: dict[str, dict[str, Any]],
                  outbound: dict[str, Any] | None = None, sources: dict[str, Source] | None = None,
-                 **kw):
-        super().__init__(workdir, sources if sources is not None else {"plain": minimal_source()}, **kw)
+                 *, admin_token: str | None = ADMIN_TOKEN, **kw):
+        server = dict(kw.pop("server", None) or {})
+        if admin_token is not None:
+            server.setdefault("admin_token", admin_token)
+        self.admin_token = server.get("admin_token")
+        super().__init__(workdir, sources if sources is not None else {"plain": minimal_source()},
+                         server=server, **kw)
         self.targets = targets
         tables: dict[str, dict[str, Any]] = {f"targets.{k}": dict(v) for k, v in targets.items()}
         if outbound is not None:
             tables["outbound"] = dict(outbound)
         self.config_path.write_text(self.config_path.read_text() + "\n" + to_toml(tables))
 
+    def admin_headers(self) -> dict[str, str]:
+        """What a worker sends with a command: JSON and the bearer token."""
+        h = {"Content-Type": "application/json"}
+        if self.admin_token:
+            h["Authorization"] = f"Bearer {self.admin_token}"
+        return h
+
     def admin_post(self, path: str, body: bytes, headers: dict[str, str] | None = None):
         from conftest import http_request
         return http_request(self.admin_port, "POST", path, body,
-                            {"Content-Type": "application/json", **(headers or {})})
+                            {**self.admin_headers(), **(headers or {})})
 
     def kill(self) -> None:
         """SIGKILL, no shutdown at all."""

@@ -376,6 +376,30 @@ def test_compose_config_checks():
     check_config(COMPOSE_CONFIG, env)
 
 
+def shipped_server_tables() -> dict[str, str]:
+    """The [server] settings of every shipped config, as TOML text."""
+    k8s = yaml_block(K8S.read_text(), "gateway.toml")
+    out = {}
+    for name, text in (("example", EXAMPLE_CONFIG.read_text()), ("compose", COMPOSE_CONFIG.read_text()),
+                       ("kubernetes", k8s)):
+        m = re.search(r"^\[server\]\n(.*?)(?=^\[)", text, re.M | re.S)
+        assert m, name
+        out[name] = m.group(1)
+    return out
+
+
+def test_shipped_configs_keep_the_command_endpoint_on_loopback():
+    """POST /v1/outbound sends commands to Returning.AI: no shipped config binds the
+    admin listener beyond loopback (probes and scraping use server.metrics_listen)."""
+    for name, server in shipped_server_tables().items():
+        m = re.search(r'^admin_listen = "([^"]*)"', server, re.M)
+        assert m, f"{name}: no admin_listen"
+        host = m.group(1).rsplit(":", 1)[0].strip("[]")
+        assert host in ("127.0.0.1", "::1", "localhost"), f"{name}: admin_listen = {m.group(1)}"
+    compose = COMPOSE.read_text()
+    assert not re.search(r'^\s*-\s*"[^"]*:9090"', compose, re.M), "docker-compose.yml publishes 9090"
+
+
 def test_kubernetes_config_checks(tmp_path):
     manifest = K8S.read_text()
     config = yaml_block(manifest, "gateway.toml")
@@ -422,9 +446,20 @@ def test_kubernetes_manifest_structure():
         assert item["key"] in secret_keys
     mounts = {m["mountPath"]: m["name"] for m in gw["volumeMounts"]}
     assert mounts.get("/var/lib/rai-gateway/spool") == "spool"
-    # The probes reach the admin listener where the ConfigMap puts it.
+    # The admin listener (and the command endpoint) stays Pod-local; the httpGet probes
+    # reach the metrics listener, which serves no commands, on the port the ConfigMap sets.
     config = by_kind["ConfigMap"]["data"]["gateway.toml"]
-    assert 'admin_listen = "127.0.0.1:9090"' in config and "127.0.0.1:9090" in probes
+    assert 'admin_listen = "127.0.0.1:9090"' in config
+    m = re.search(r'^metrics_listen = "0\.0\.0\.0:(\d+)"', config, re.M)
+    assert m, "the probes need server.metrics_listen on 0.0.0.0"
+    ports = {p["name"]: p["containerPort"] for p in gw["ports"]}
+    for probe in (gw["startupProbe"], gw["readinessProbe"], gw["livenessProbe"]):
+        assert ports[probe["httpGet"]["port"]] == int(m.group(1)), probe
+    assert "9090" not in json.dumps(gw["ports"])
+    # The CRM container holds the command endpoint's token from the Secret.
+    crm = next(c for n, c in containers.items() if n != "rai-gateway")
+    refs = [e["valueFrom"]["secretKeyRef"]["key"] for e in crm.get("env", []) if "valueFrom" in e]
+    assert "admin-token" in refs and "/run/secrets/rai-gateway/admin-token" in config
     assert spec["terminationGracePeriodSeconds"] > 20
 
 
@@ -502,11 +537,14 @@ def test_compose_broker_and_gateway_without_docker(tmp_path):
             import_definitions(retarget(topology, vhost))
             wait_topology(vhost, topology)
 
-            port, admin = free_port(), free_port()
+            port, admin, metrics = free_port(), free_port(), free_port()
             text = COMPOSE_CONFIG.read_text()
             text = re.sub(r'^listen = "[^"]*"', f'listen = "127.0.0.1:{port}"', text, count=1, flags=re.M)
             text = re.sub(r'^admin_listen = "[^"]*"', f'admin_listen = "127.0.0.1:{admin}"', text,
                           count=1, flags=re.M)
+            text, n = re.subn(r'^metrics_listen = "[^"]*"', f'metrics_listen = "127.0.0.1:{metrics}"',
+                              text, count=1, flags=re.M)
+            assert n == 1, "compose/gateway.toml sets no metrics_listen"
             text = re.sub(r'^dir = "[^"]*"', f'dir = "{tmp_path / "spool"}"', text, count=1, flags=re.M)
             config = tmp_path / "gateway.toml"
             config.write_text(text)
@@ -520,10 +558,16 @@ def test_compose_broker_and_gateway_without_docker(tmp_path):
             try:
                 def ready() -> bool:
                     try:
-                        return http_request(admin, "GET", "/readyz", timeout=2).status == 200
+                        return http_request(metrics, "GET", "/readyz", timeout=2).status == 200
                     except OSError:
                         return proc.poll() is not None
                 assert wait_until(ready, 30) and proc.poll() is None, (tmp_path / "out.log").read_text()
+                # The image's HEALTHCHECK still finds /healthz on the admin listener; the
+                # command endpoint is off (no admin_token) and absent from the metrics port.
+                assert http_request(admin, "GET", "/healthz", timeout=5).status == 200
+                cmd = {"Content-Type": "application/json"}
+                assert http_request(admin, "POST", "/v1/outbound/currency", b"{}", cmd).status == 403
+                assert http_request(metrics, "POST", "/v1/outbound/currency", b"{}", cmd).status == 404
 
                 # An encrypted event (the demo key and API key) lands in the vhost's
                 # returning.unrouted: no worker is bound.

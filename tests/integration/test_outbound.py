@@ -20,8 +20,9 @@ import time
 
 import pytest
 
-from conftest import sign, unique
+from conftest import sign, unique, wait_until
 from outbound_support import (
+    ADMIN_TOKEN,
     ALL_RETRY_QUEUES,
     DEAD,
     OUTBOUND,
@@ -764,11 +765,116 @@ def test_admin_api_queues_commands(endpoint, outbound_gateway, broker):
     r = g.admin_post("/v1/outbound/currency", body, {"Idempotency-Key": "has space"})
     assert r.status == 400, r
     from conftest import http_request
-    r = http_request(g.admin_port, "GET", "/v1/outbound/currency")
+    r = http_request(g.admin_port, "GET", "/v1/outbound/currency", headers=g.admin_headers())
     assert r.status == 405, r
     time.sleep(0.5)
     assert len(ep.received("/in")) == 2, "a refused request was queued"
     assert broker.count(DEAD) == 0
+    settle_and_stop(g, broker)
+
+
+def test_admin_api_off_without_token(endpoint, outbound_gateway, broker):
+    """No server.admin_token: POST /v1/outbound is off whatever the request carries,
+    start-up says so, and the probes and /metrics still answer."""
+    from conftest import http_request
+    ep = endpoint()
+    g = outbound_gateway({"currency": target(ep.url("/in"))}, admin_token=None)
+    body = payload("currency")
+    for auth in ({}, {"Authorization": "Bearer " + ADMIN_TOKEN}):
+        r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body,
+                         {"Content-Type": "application/json", **auth})
+        assert r.status == 403, r
+        assert "server.admin_token" in r.json.get("error", ""), r
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert http_request(g.admin_port, "GET", path).status == 200, path
+    assert wait_until(lambda: "POST /v1/outbound is off" in g.log_text(), 10), g.output()
+    time.sleep(0.5)
+    assert ep.received() == [] and broker.count(OUTBOUND) == 0, "a refused command was queued"
+    settle_and_stop(g, broker)
+
+
+def test_admin_api_requires_token_json_and_no_origin(endpoint, outbound_gateway, broker):
+    from conftest import http_request
+    ep = endpoint()
+    g = outbound_gateway({"currency": target(ep.url("/in"))})
+    body = payload("currency")
+    json_type = {"Content-Type": "application/json"}
+    bearer = {"Authorization": "Bearer " + ADMIN_TOKEN}
+
+    r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body, json_type)
+    assert r.status == 401 and r.headers.get("www-authenticate", "").startswith("Bearer"), r
+    for wrong in ("Bearer " + ADMIN_TOKEN[:-1], "Bearer " + ADMIN_TOKEN + "0", "Bearer nope",
+                  "Basic " + ADMIN_TOKEN, ADMIN_TOKEN):
+        r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body,
+                         {**json_type, "Authorization": wrong})
+        assert r.status == 401 and r.headers.get("www-authenticate", "").startswith("Bearer"), (wrong, r)
+    # Unknown kinds are not told to a caller without the token.
+    r = http_request(g.admin_port, "POST", "/v1/outbound/no-such-kind", body, json_type)
+    assert r.status == 401, r
+
+    # What a web page can send cross-site without a preflight: refused.
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"):
+        r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body,
+                         {**bearer, "Content-Type": ctype})
+        assert r.status == 415, (ctype, r)
+    r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body, bearer)
+    assert r.status == 415, r
+    for origin in ("https://attacker.example", "null", f"http://127.0.0.1:{g.admin_port}"):
+        r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body,
+                         {**bearer, **json_type, "Origin": origin})
+        assert r.status == 403, (origin, r)
+
+    # The probes and /metrics need no token.
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert http_request(g.admin_port, "GET", path).status == 200, path
+
+    # Parameters and case of the media type are fine; the scheme is case-insensitive.
+    r = http_request(g.admin_port, "POST", "/v1/outbound/currency", body,
+                     {"Content-Type": "Application/JSON; charset=utf-8",
+                      "Authorization": "bearer " + ADMIN_TOKEN})
+    assert r.status == 202, r
+    got = ep.wait_for(1, "/in", timeout=10)
+    assert len(got) == 1, g.output()
+    time.sleep(0.5)
+    assert len(ep.received("/in")) == 1, "a refused request was queued"
+    assert "reachable beyond loopback" not in g.log_text()
+    settle_and_stop(g, broker)
+
+
+def test_metrics_listener(endpoint, outbound_gateway, broker):
+    """server.metrics_listen serves the probes and /metrics, and never the command endpoint."""
+    from conftest import free_port, http_request
+    ep = endpoint()
+    metrics_port = free_port()
+    g = outbound_gateway({"currency": target(ep.url("/in"))},
+                         server={"metrics_listen": f"127.0.0.1:{metrics_port}"})
+    for path in ("/healthz", "/readyz", "/metrics"):
+        r = http_request(metrics_port, "GET", path)
+        assert r.status == 200, (path, r)
+    assert 'rai_gateway_http_connections{listener="metrics"}' in http_request(
+        metrics_port, "GET", "/metrics").raw.decode()
+    r = http_request(metrics_port, "POST", "/v1/outbound/currency", payload("currency"),
+                     g.admin_headers())
+    assert r.status == 404, r
+    r = http_request(metrics_port, "POST", "/readyz", b"{}")
+    assert r.status == 405, r
+    # The admin listener still serves both.
+    assert http_request(g.admin_port, "GET", "/healthz").status == 200
+    assert g.admin_post("/v1/outbound/currency", payload("currency")).status == 202
+    assert len(ep.wait_for(1, "/in", timeout=10)) == 1, g.output()
+    settle_and_stop(g, broker)
+
+
+def test_command_endpoint_beyond_loopback_is_warned(endpoint, outbound_gateway, broker):
+    ep = endpoint()
+    g = outbound_gateway({"currency": target(ep.url("/in"))}, start=False)
+    text = g.config_path.read_text()
+    g.config_path.write_text(text.replace(f'admin_listen = "127.0.0.1:{g.admin_port}"',
+                                          f'admin_listen = "0.0.0.0:{g.admin_port}"'))
+    assert f'"0.0.0.0:{g.admin_port}"' in g.config_path.read_text()
+    start_consuming(g, broker)
+    assert wait_until(lambda: f"0.0.0.0:{g.admin_port} is reachable beyond loopback" in g.log_text(), 10), \
+        g.output()
     settle_and_stop(g, broker)
 
 
