@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import http.client
 import re
+import shutil
 import socket
+import subprocess
 
 import pytest
 
@@ -132,3 +134,31 @@ def test_framing_400_is_read_by_a_client_still_sending(gateway):
     head = head_for(src.path("user-joined"), 100, {**headers, "Transfer-Encoding": "gzip"})
     status, raw = upload_then_read(gateway.port, head, b"x" * (2 * LIMIT))
     assert status == 400, raw[:300]
+
+
+NODE_FETCH = """
+const [url, size, key] = [process.argv[1], Number(process.argv[2]), process.argv[3]];
+try {
+  const r = await fetch(url, {method: "POST", body: Buffer.alloc(size, 120),
+      headers: {"content-type": "application/json", "x-api-key": key, "x-encrypted": "true"}});
+  await r.text();
+  console.log(`status ${r.status}`);
+} catch (e) {
+  console.log(`error ${e.message} ${e.cause ? (e.cause.code || e.cause.message) : ""}`);
+}
+"""
+
+
+@pytest.mark.parametrize("size", [2 << 20, 6 << 20])
+def test_413_is_read_by_node_fetch(gateway, size):
+    """The sender of the report: Node's fetch (undici) saw "fetch failed" (EPIPE) instead
+    of the 413, and retried a permanent refusal."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed (Node.js 18+ is needed, as for examples/node)")
+    src = gateway["er"]
+    url = f"http://127.0.0.1:{gateway.port}{src.path('user-joined')}"
+    for _ in range(3):
+        out = subprocess.run([node, "--input-type=module", "-e", NODE_FETCH, url, str(size),
+                              src.api_keys[0]], capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == "status 413", out.stdout + out.stderr
