@@ -141,7 +141,7 @@ net::awaitable<void> linger(beast::tcp_stream& s, std::chrono::milliseconds time
 }
 
 // A HEAD response carries the GET response's Content-Length but no body.
-void strip_body_for_head(const http_request& req, http_response& res) {
+void strip_body_for_head(const http::request_header<>& req, http_response& res) {
   if (req.method() != http::verb::head) return;
   const auto length = res.body().size();
   res.body().clear();
@@ -220,6 +220,7 @@ net::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, session_l
           co_return;
         }
         early->keep_alive(head.keep_alive() && !connections.draining());
+        strip_body_for_head(head, *early);
         lowest(stream).expires_after(limits.write_timeout);
         auto [wec, wn] = co_await http::async_write(stream, *early, use_nothrow);
         if (wec) co_return;

@@ -162,3 +162,31 @@ def test_413_is_read_by_node_fetch(gateway, size):
         out = subprocess.run([node, "--input-type=module", "-e", NODE_FETCH, url, str(size),
                               src.api_keys[0]], capture_output=True, text=True, timeout=60)
         assert out.stdout.strip() == "status 413", out.stdout + out.stderr
+
+
+def test_refusal_of_a_bodyless_request_keeps_the_connection(gateway):
+    """A request without a body that the header check refuses (405 for GET and HEAD, 404)
+    is answered on a connection that stays open; a HEAD answer carries no body."""
+    src = gateway["er"]
+    body, headers = src.build(sample_event("user-joined"))
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as s:
+        f = s.makefile("rb")
+
+        def response() -> tuple[int, bytes]:
+            status = int(f.readline().split(b" ", 2)[1])
+            length = 0
+            while (line := f.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            return status, length
+
+        s.sendall(f"HEAD {src.path('user-joined')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        status, length = response()
+        assert status == 405 and length > 0  # the GET answer's length, and no body follows
+        s.sendall(f"GET /webhooks/{unique('nosuch')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        status, length = response()
+        assert status == 404
+        assert len(f.read(length)) == length
+        s.sendall(head_for(src.path("user-joined"), len(body), headers) + body)
+        status, length = response()
+        assert status == 200, "the same connection serves the next request"
