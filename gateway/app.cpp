@@ -43,8 +43,11 @@ session_limits limits_from(const server_settings& s) {
   return {.max_body_bytes = s.max_body_bytes,
           .max_header_bytes = s.max_header_bytes,
           .max_target_bytes = s.max_target_bytes,
+          .first_byte_timeout = s.first_byte_timeout,
           .header_timeout = s.header_timeout,
           .body_timeout = s.body_timeout,
+          .min_body_bytes_per_second = s.min_body_bytes_per_second,
+          .body_rate_grace = s.body_rate_grace,
           .write_timeout = s.write_timeout,
           .idle_timeout = s.idle_timeout,
           .body_budget = nullptr,
@@ -299,15 +302,22 @@ int app::impl::run() {
   webhook_limits.body_budget = std::make_shared<byte_budget>(config.server.max_buffered_body_bytes);
   webhooks = open_listener(
       ioc, "webhook", config.server.listen, config.server.max_connections, webhook_limits,
-      [this](const http_request& r) { return webhooks_service.handle(r); }, std::move(tls),
-      [this] { return workers.next(); });
-  internal = open_listener(ioc, "admin", config.server.admin_listen, 256, limits,
-                           [this](const http_request& r) { return admin.handle(r); });
+      {.check_header =
+           [this](const http::request_header<>& h) { return webhooks_service.check_header(h); },
+       .handle = [this](const http_request& r) { return webhooks_service.handle(r); }},
+      std::move(tls), [this] { return workers.next(); });
+  internal = open_listener(
+      ioc, "admin", config.server.admin_listen, 256, limits,
+      {.check_header = [this](const http::request_header<>& h) { return admin.check_header(h); },
+       .handle = [this](const http_request& r) { return admin.handle(r); }});
   if (config.server.metrics_listen) {
     auto probe_limits = limits;
     probe_limits.max_body_bytes = 1024;  // probes and /metrics take no body
-    probes = open_listener(ioc, "metrics", *config.server.metrics_listen, 256, probe_limits,
-                           [this](const http_request& r) { return admin.handle_probes(r); });
+    probes = open_listener(
+        ioc, "metrics", *config.server.metrics_listen, 256, probe_limits,
+        {.check_header =
+             [this](const http::request_header<>& h) { return admin.check_probe_header(h); },
+         .handle = [this](const http_request& r) { return admin.handle_probes(r); }});
   }
   for (const auto& [warning, note] : admin_exposure_notes(config.server, !config.targets.empty())) {
     if (warning)

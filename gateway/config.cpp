@@ -154,8 +154,11 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
                "max_body_bytes",
                "max_header_bytes",
                "max_target_bytes",
+               "first_byte_timeout_ms",
                "header_timeout_ms",
                "body_timeout_ms",
+               "min_body_bytes_per_second",
+               "body_rate_grace_ms",
                "write_timeout_ms",
                "idle_timeout_ms",
                "max_connections",
@@ -192,8 +195,11 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
   get(t, "max_body_bytes", p, s.max_body_bytes, problems);
   get(t, "max_header_bytes", p, s.max_header_bytes, problems);
   get(t, "max_target_bytes", p, s.max_target_bytes, problems);
+  get_ms(t, "first_byte_timeout_ms", p, s.first_byte_timeout, problems);
   get_ms(t, "header_timeout_ms", p, s.header_timeout, problems);
   get_ms(t, "body_timeout_ms", p, s.body_timeout, problems);
+  get(t, "min_body_bytes_per_second", p, s.min_body_bytes_per_second, problems);
+  get_ms(t, "body_rate_grace_ms", p, s.body_rate_grace, problems);
   get_ms(t, "write_timeout_ms", p, s.write_timeout, problems);
   get_ms(t, "idle_timeout_ms", p, s.idle_timeout, problems);
   get(t, "max_connections", p, s.max_connections, problems);
@@ -212,6 +218,8 @@ void parse_server(const toml::table& t, server_settings& s, problems_t& problems
     problems.push_back("server.max_header_bytes: must be at least 1024");
   if (s.max_target_bytes < 64) problems.push_back("server.max_target_bytes: must be at least 64");
   if (s.max_connections == 0) problems.push_back("server.max_connections: must be greater than 0");
+  if (s.min_body_bytes_per_second > (1ull << 40))
+    problems.push_back("server.min_body_bytes_per_second: must be at most 2^40");
   if (s.max_buffered_body_bytes < s.max_body_bytes)
     problems.push_back("server.max_buffered_body_bytes: must be at least server.max_body_bytes");
 }

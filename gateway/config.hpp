@@ -28,8 +28,11 @@ struct server_settings {
   std::uint64_t max_body_bytes = 1 << 20;
   std::uint32_t max_header_bytes = 16 * 1024;
   std::uint32_t max_target_bytes = 4096;
+  std::chrono::milliseconds first_byte_timeout{5'000};  // a new connection's first byte
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{30'000};
+  std::uint64_t min_body_bytes_per_second = 1024;  // after body_rate_grace; 0: none
+  std::chrono::milliseconds body_rate_grace{5'000};
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;

@@ -3,22 +3,82 @@
 #include <vector>
 
 namespace rai::gateway {
+namespace {
 
-std::uint64_t connection_set::add(std::shared_ptr<connection_state> c) {
-  std::lock_guard lock(mu_);
-  const auto id = next_id_++;
-  open_.emplace(id, std::move(c));
-  return id;
+// Run on the connection's executor: a waiting read is cancelled and the
+// session ends. Not when a request's bytes are already in the socket buffer:
+// that request arrived first and is served.
+void close_if_still_idle(connection_state& c) {
+  if (!c.idle || !c.socket) return;
+  beast::error_code ec;
+  if (c.socket->available(ec) > 0 && !ec) return;
+  c.socket->cancel(ec);
 }
 
-void connection_set::remove(std::uint64_t id) {
+}  // namespace
+
+std::shared_ptr<connection_state> connection_set::add(net::any_io_executor executor) {
+  auto c = std::make_shared<connection_state>();
+  c->executor = std::move(executor);
   std::lock_guard lock(mu_);
-  open_.erase(id);
+  c->id_ = next_id_++;
+  open_.emplace(c->id_, c);
+  queue_idle(*c);
+  return c;
+}
+
+void connection_set::remove(connection_state& c) {
+  std::lock_guard lock(mu_);
+  unqueue(c);
+  open_.erase(c.id_);
+}
+
+void connection_set::unqueue(connection_state& c) {
+  if (!c.queued_) return;
+  (c.older_ ? c.older_->newer_ : oldest_idle_) = c.newer_;
+  (c.newer_ ? c.newer_->older_ : newest_idle_) = c.older_;
+  c.older_ = c.newer_ = nullptr;
+  c.queued_ = false;
+  --idle_count_;
+}
+
+void connection_set::queue_idle(connection_state& c) {
+  c.idle = true;
+  c.older_ = newest_idle_;
+  (newest_idle_ ? newest_idle_->newer_ : oldest_idle_) = &c;
+  newest_idle_ = &c;
+  c.queued_ = true;
+  ++idle_count_;
+}
+
+void connection_set::set_idle(connection_state& c, bool idle) {
+  c.idle = idle;
+  std::lock_guard lock(mu_);
+  unqueue(c);
+  if (idle) queue_idle(c);
+}
+
+bool connection_set::close_oldest_idle() {
+  std::shared_ptr<connection_state> victim;
+  {
+    std::lock_guard lock(mu_);
+    if (!oldest_idle_) return false;
+    connection_state& c = *oldest_idle_;
+    unqueue(c);
+    victim = open_.at(c.id_);
+  }
+  net::post(victim->executor, [victim] { close_if_still_idle(*victim); });
+  return true;
 }
 
 std::size_t connection_set::size() const {
   std::lock_guard lock(mu_);
   return open_.size();
+}
+
+std::size_t connection_set::idle_count() const {
+  std::lock_guard lock(mu_);
+  return idle_count_;
 }
 
 void connection_set::drain() {
@@ -31,15 +91,7 @@ void connection_set::drain() {
     all.reserve(open_.size());
     for (const auto& [id, c] : open_) all.push_back(c);
   }
-  for (auto& c : all)
-    net::post(c->executor, [c] {
-      if (!c->idle || !c->socket) return;
-      // A request already in the socket buffer arrived before the drain: its
-      // pending read completes and it is served (then the connection closes).
-      beast::error_code ec;
-      if (c->socket->available(ec) > 0 && !ec) return;
-      c->socket->cancel(ec);
-    });
+  for (auto& c : all) net::post(c->executor, [c] { close_if_still_idle(*c); });
 }
 
 }  // namespace rai::gateway

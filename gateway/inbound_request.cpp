@@ -6,7 +6,7 @@
 namespace rai::gateway {
 namespace {
 
-std::optional<std::string_view> header(const http_request& req, std::string_view name) {
+std::optional<std::string_view> header(const http::request_header<>& req, std::string_view name) {
   const auto it = req.find(name);
   if (it == req.end()) return std::nullopt;
   return std::string_view(it->value().data(), it->value().size());
@@ -14,11 +14,12 @@ std::optional<std::string_view> header(const http_request& req, std::string_view
 
 }  // namespace
 
-handlers::inbound_request inbound_request_from(const http_request& req,
+handlers::inbound_request inbound_request_from(const http::request_header<>& req,
+                                               std::string_view body,
                                                const handlers::source_settings& source,
                                                std::chrono::system_clock::time_point now) {
   return handlers::inbound_request{
-      .body = req.body(),
+      .body = body,
       .api_key = header(req, "x-api-key"),
       .encrypted = header(req, "x-encrypted"),
       .iv = header(req, source.iv_header),

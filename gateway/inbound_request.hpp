@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <string_view>
 
 #include "gateway/net.hpp"
 #include "handlers/inbound.hpp"
@@ -9,9 +10,11 @@
 namespace rai::gateway {
 
 // The inbound pipeline's view of a webhook request: its body and the headers
-// of wire-format §3-§5 (the IV header is the source's). Views into `req`,
-// which must outlive the result.
-handlers::inbound_request inbound_request_from(const http_request& req,
+// of wire-format §3-§5 (the IV header is the source's). Views into `req` and
+// `body`, which must outlive the result. Before the body has been read (the
+// header check) `body` is empty.
+handlers::inbound_request inbound_request_from(const http::request_header<>& req,
+                                               std::string_view body,
                                                const handlers::source_settings& source,
                                                std::chrono::system_clock::time_point now);
 

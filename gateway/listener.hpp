@@ -17,9 +17,13 @@ using executor_source = std::function<net::any_io_executor()>;
 
 // Accepts connections and runs one session coroutine per connection, each on
 // the executor `sessions` picks (a worker of an io_context_pool), or without
-// one on its own strand of `ioc`. Connections beyond max_connections are
-// closed at once. An accept error (e.g. EMFILE) backs off briefly and keeps
-// accepting.
+// one on its own strand of `ioc`. At max_connections, a new connection makes
+// room by closing the connection that has been idle (waiting for a request:
+// its first byte, or the next one on keep-alive) the longest; only when none
+// is idle is the new one closed at once. So connections that send nothing
+// cannot keep senders out, whatever their addresses; the count may exceed the
+// cap for the moment the closed ones take to end. An accept error (e.g.
+// EMFILE) backs off briefly and keeps accepting.
 class listener {
  public:
   // Binds and listens; throws boost::system::system_error if the address is

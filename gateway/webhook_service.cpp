@@ -63,21 +63,52 @@ void webhook_service::reload_sources(const std::vector<handlers::source_settings
   sources_.store(make_table(sources));
 }
 
-net::awaitable<http_response> webhook_service::handle(const http_request& req) {
-  const auto started = std::chrono::steady_clock::now();
-  const auto received = std::chrono::system_clock::now();
-  const std::string_view target(req.target().data(), req.target().size());
-  const std::string_view method(req.method_string().data(), req.method_string().size());
-  access_record record;
-  record.method = method;
-  record.path = path_of(target);
-  // The table this request started with, even if a reload swaps it meanwhile.
-  const std::shared_ptr<const source_table> sources = sources_.load();
-  inbound_source_metrics* counters = &metrics_.unknown();
-  std::size_t event_label = inbound_source_metrics::event_labels - 1;  // "unknown"
-  metrics_.in_flight.add();
+// One request, from its header to its response: the access line and the
+// counters, whichever phase answers it.
+class webhook_service::call {
+  // First: the public members below are initialized from these.
+  webhook_service& service_;
+  const unsigned version_;
+  const std::string_view target_;
+  bool finished_ = false;
 
-  auto finish = [&](http_response res) {
+ public:
+  call(webhook_service& service, const http::request_header<>& req)
+      : service_(service),
+        version_(req.version()),
+        target_(req.target().data(), req.target().size()) {
+    record.method = std::string_view(req.method_string().data(), req.method_string().size());
+    record.path = path_of(target_);
+    service_.metrics_.in_flight.add();
+  }
+  call(const call&) = delete;
+  call& operator=(const call&) = delete;
+  ~call() {
+    if (!finished_) service_.metrics_.in_flight.sub();
+  }
+
+  struct routed {
+    const source_entry* source;
+    std::optional<std::string_view> event;  // the {event} segment
+  };
+
+  // What the request line decides: the route, the source, and the method.
+  handlers::result<routed> route(const source_table& sources, http::verb method) {
+    auto r = handlers::parse_webhook_route(target_);
+    if (!r) return r.error();
+    auto it = sources.find(r->source);
+    if (it == sources.end()) return make_error_code(handlers::inbound_errc::unknown_source);
+    counters = it->second.metrics;
+    record.source = it->second.settings.name;
+    if (r->event)
+      if (auto kind = handlers::event_from_path(*r->event))
+        event_label = static_cast<std::size_t>(*kind);
+    if (method != http::verb::post)
+      return make_error_code(handlers::inbound_errc::method_not_allowed);
+    return routed{&it->second, r->event};
+  }
+
+  http_response finish(http_response res) {
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     record.status = res.result_int();
@@ -85,42 +116,65 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
     log_access(record);
     counters->requests[event_label][inbound_source_metrics::status_index(record.status)].inc();
     counters->latency.observe(latency);
-    metrics_.in_flight.sub();
+    service_.metrics_.in_flight.sub();
+    finished_ = true;
     return res;
-  };
-  auto reject = [&](const boost::system::error_code& ec) {
+  }
+
+  http_response reject(const boost::system::error_code& ec) {
     record.error = handlers::reason(ec);
     if (handlers::http_status(ec) == 401) {
       const auto first = static_cast<int>(handlers::inbound_errc::missing_api_key);
       const auto i = static_cast<std::size_t>(ec.value() - first);
       if (i < inbound_source_metrics::auth_reasons) counters->auth_failures[i].inc();
     }
-    auto res = error_response(req.version(), static_cast<http::status>(handlers::http_status(ec)),
+    auto res = error_response(version_, static_cast<http::status>(handlers::http_status(ec)),
                               handlers::public_message(ec));
     if (ec == handlers::inbound_errc::method_not_allowed) res.set(http::field::allow, "POST");
     return finish(std::move(res));
-  };
+  }
 
-  auto route = handlers::parse_webhook_route(target);
-  if (!route) co_return reject(route.error());
-  auto source_it = sources->find(route->source);
-  if (source_it == sources->end()) co_return reject(handlers::inbound_errc::unknown_source);
-  const handlers::source_settings& source = source_it->second.settings;
-  counters = source_it->second.metrics;
-  record.source = source.name;
-  if (route->event)
-    if (auto kind = handlers::event_from_path(*route->event))
-      event_label = static_cast<std::size_t>(*kind);
-  if (req.method() != http::verb::post)
-    co_return reject(handlers::inbound_errc::method_not_allowed);
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  access_record record;
+  inbound_source_metrics* counters = &service_.metrics_.unknown();
+  std::size_t event_label = inbound_source_metrics::event_labels - 1;  // "unknown"
+};
 
-  const handlers::inbound_request in = inbound_request_from(req, source, received);
-  auto event = handlers::process_inbound(source, route->event, in);
+std::optional<http_response> webhook_service::check_header(const http::request_header<>& req) {
+  call c(*this, req);
+  const std::shared_ptr<const source_table> sources = sources_.load();
+  auto routed = c.route(*sources, req.method());
+  if (!routed) return c.reject(routed.error());
+  if (routed->event && !handlers::event_from_path(*routed->event))
+    return c.reject(handlers::inbound_errc::unknown_event);
+  const handlers::source_settings& source = routed->source->settings;
+  const handlers::inbound_request in =
+      inbound_request_from(req, {}, source, std::chrono::system_clock::now());
+  if (auto r = handlers::check_inbound_headers(source, in); !r) return c.reject(r.error());
+  return std::nullopt;  // handle() logs and counts the request once it is answered
+}
+
+net::awaitable<http_response> webhook_service::handle(const http_request& req) {
+  const auto received = std::chrono::system_clock::now();
+  call c(*this, req);
+  // The table this request started with, even if a reload swaps it meanwhile.
+  const std::shared_ptr<const source_table> sources = sources_.load();
+  auto routed = c.route(*sources, req.method());
+  if (!routed) co_return c.reject(routed.error());
+  const handlers::source_settings& source = routed->source->settings;
+  const auto started = c.started;
+  access_record& record = c.record;
+  inbound_source_metrics* const counters = c.counters;
+  auto finish = [&](http_response res) { return c.finish(std::move(res)); };
+  auto reject = [&](const boost::system::error_code& ec) { return c.reject(ec); };
+
+  const handlers::inbound_request in = inbound_request_from(req, req.body(), source, received);
+  auto event = handlers::process_inbound(source, routed->event, in);
   if (!event) co_return reject(event.error());
   const std::string_view event_name = handlers::event_name(event->event);
   record.event = event_name;
   record.id = event->id;
-  event_label = static_cast<std::size_t>(event->event);
+  c.event_label = static_cast<std::size_t>(event->event);
 
   const handlers::dedupe_window::key dedupe_key = dedupe_.key_of(source.name, event->id);
   switch (dedupe_.begin(dedupe_key, started)) {

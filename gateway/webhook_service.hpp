@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -26,6 +27,13 @@ class webhook_service {
   webhook_service(const gateway_config& config, queue::publisher& publisher, queue::spool* spool,
                   inbound_metrics& metrics);
 
+  // What the header alone decides (request_handler::check_header): the route,
+  // the source, the method, the {event} segment, and the API key, signature
+  // headers and x-encrypted (handlers::check_inbound_headers). A refusal is
+  // answered, logged and counted like any response, and the body is never
+  // read; nullopt lets the body be read and handle() decide.
+  std::optional<http_response> check_header(const http::request_header<>& header);
+
   net::awaitable<http_response> handle(const http_request& request);
 
   // Swaps in the sources of a new config (SIGHUP): requests already running
@@ -44,6 +52,8 @@ class webhook_service {
     inbound_source_metrics* metrics;
   };
   using source_table = std::unordered_map<std::string, source_entry, string_hash, std::equal_to<>>;
+
+  class call;  // one request's access record and counters (webhook_service.cpp)
 
   std::shared_ptr<const source_table> make_table(
       const std::vector<handlers::source_settings>& sources);

@@ -174,6 +174,33 @@ std::string finish_event_id(std::string_view id) {
   return out;
 }
 
+result<void> check_inbound_headers(const source_settings& source, const inbound_request& request) {
+  // 1. API key: compared with every configured key, no early exit.
+  if (!source.api_keys.empty()) {
+    if (!request.api_key || request.api_key->empty())
+      return make_error_code(inbound_errc::missing_api_key);
+    bool match = false;
+    for (const auto& k : source.api_keys) {
+      match |= crypto::constant_time_equal(k, *request.api_key);
+    }
+    if (!match) return make_error_code(inbound_errc::bad_api_key);
+  }
+
+  // 2. Signature: its three headers, present and not empty (whether it
+  // verifies depends on the body).
+  const auto absent = [](const std::optional<std::string_view>& h) { return !h || h->empty(); };
+  if (source.signing_secret && (absent(request.webhook_id) || absent(request.webhook_timestamp) ||
+                                absent(request.webhook_signature))) {
+    return make_error_code(inbound_errc::signature_missing);
+  }
+
+  // 3. x-encrypted.
+  if (source.require_encryption && !is_true(request.encrypted)) {
+    return make_error_code(inbound_errc::encryption_required);
+  }
+  return {};
+}
+
 result<accepted_event> process_inbound(const source_settings& source,
                                        std::optional<std::string_view> path_event,
                                        const inbound_request& request) {
@@ -184,28 +211,18 @@ result<accepted_event> process_inbound(const source_settings& source,
     if (!routed_event) return fail(inbound_errc::unknown_event);
   }
 
-  unsigned auth = 0;
+  // 1-3. What the headers alone decide: API key, signature headers, x-encrypted.
+  if (auto r = check_inbound_headers(source, request); !r) return r.error();
+  unsigned auth = source.api_keys.empty() ? 0u : 1u;
 
-  // 1. API key: compared with every configured key, no early exit.
-  if (!source.api_keys.empty()) {
-    if (!request.api_key || request.api_key->empty()) return fail(inbound_errc::missing_api_key);
-    bool match = false;
-    for (const auto& k : source.api_keys) {
-      match |= crypto::constant_time_equal(k, *request.api_key);
-    }
-    if (!match) return fail(inbound_errc::bad_api_key);
-    auth |= 1u;
-  }
-
-  // 2. Signature over the raw body.
+  // The signature over the raw body.
   if (source.signing_secret) {
     if (auto r = check_signature(source, request); !r) return r.error();
     auth |= 2u;
   }
 
-  // 3. x-encrypted.
+  // A key for an encrypted body.
   const bool encrypted = is_true(request.encrypted);
-  if (!encrypted && source.require_encryption) return fail(inbound_errc::encryption_required);
   if (encrypted && source.keys.empty()) return fail(inbound_errc::no_decryption_key);
 
   // 4-5. Envelope and decryption, or the body itself.

@@ -31,8 +31,18 @@ struct accepted_event {
   std::string auth;  // checks that passed, comma-separated: "api-key,signature,gcm"
 };
 
+// The checks of the inbound pipeline that need only the request's headers, in
+// the order of wire-format §4: the API key (constant-time, against every
+// configured key), the presence of the three signature headers when the source
+// has a signing secret, and x-encrypted when the source requires encryption.
+// The gateway runs them as soon as a request's header has arrived, before it
+// reads or buffers a byte of the body; process_inbound runs them again first,
+// so they have one owner. `request.body` is not read.
+result<void> check_inbound_headers(const source_settings& source, const inbound_request& request);
+
 // The whole inbound pipeline for one request, in the order of wire-format §4:
-// API key, signature (both before any decryption), x-encrypted, envelope,
+// check_inbound_headers, the signature over the body (both before any
+// decryption), a decryption key for x-encrypted, envelope,
 // decryption with each key, plaintext JSON check, event (from the path segment
 // when given, else from the plaintext field), event id.
 result<accepted_event> process_inbound(const source_settings& source,

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -31,6 +32,7 @@
 #include "handlers/inbound.hpp"
 #include "handlers/route.hpp"
 #include "tests/fuzz/fuzz_sources.hpp"
+#include "tests/support/eintr.hpp"
 
 namespace {
 
@@ -55,10 +57,29 @@ const std::map<std::string, rai::handlers::source_settings, std::less<>>& source
   return *table;
 }
 
-gw::http_response refuse(const gw::http_request& req, const boost::system::error_code& ec) {
+gw::http_response refuse(const http::request_header<>& req, const boost::system::error_code& ec) {
   return gw::error_response(req.version(),
                             static_cast<http::status>(rai::handlers::http_status(ec)),
                             rai::handlers::public_message(ec));
+}
+
+// The webhook service's header check: route, source, method, {event} and the
+// header checks of the pipeline, before the body is read.
+std::optional<gw::http_response> check_header(const http::request_header<>& req) {
+  using rai::handlers::inbound_errc;
+  const std::string_view target(req.target().data(), req.target().size());
+  const auto route = rai::handlers::parse_webhook_route(target);
+  if (!route) return refuse(req, route.error());
+  const auto it = sources().find(route->source);
+  if (it == sources().end()) return refuse(req, inbound_errc::unknown_source);
+  if (req.method() != http::verb::post) return refuse(req, inbound_errc::method_not_allowed);
+  if (route->event && !rai::handlers::event_from_path(*route->event))
+    return refuse(req, inbound_errc::unknown_event);
+  const auto in = gw::inbound_request_from(
+      req, {}, it->second, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
+  if (auto r = rai::handlers::check_inbound_headers(it->second, in); !r)
+    return refuse(req, r.error());
+  return std::nullopt;
 }
 
 // The webhook service's answer, minus dedupe and publishing.
@@ -72,7 +93,7 @@ gw::http_response respond(const gw::http_request& req) {
   if (req.method() != http::verb::post) return refuse(req, inbound_errc::method_not_allowed);
   const auto& source = it->second;
   const auto in = gw::inbound_request_from(
-      req, source, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
+      req, req.body(), source, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
   const auto event = rai::handlers::process_inbound(source, route->event, in);
   if (!event) return refuse(req, event.error());
   return gw::accepted_response(req.version(), event->id, rai::handlers::event_name(event->event),
@@ -103,8 +124,12 @@ std::uint16_t server_port() {
     limits.body_timeout = phase_timeout;
     limits.write_timeout = phase_timeout;
     limits.idle_timeout = phase_timeout;
-    s->listener = std::make_unique<gw::listener>(s->ioc, gw::endpoint{"127.0.0.1", 0}, 64, limits,
-                                                 gw::request_handler(handle));
+    limits.first_byte_timeout = phase_timeout;
+    limits.linger_timeout = phase_timeout;
+    limits.body_rate_grace = phase_timeout;
+    s->listener = std::make_unique<gw::listener>(
+        s->ioc, gw::endpoint{"127.0.0.1", 0}, 64, limits,
+        gw::request_handler{.check_header = check_header, .handle = handle});
     s->port = s->listener->port();
     s->listener->start();
     s->io_thread = std::thread([s] { s->ioc.run(); });  // runs until the process exits
@@ -129,13 +154,18 @@ std::string exchange(std::uint16_t port, const std::uint8_t* data, std::size_t s
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) fail("connect");
+  // libFuzzer's timer signal may interrupt any of these calls (EINTR).
+  if (rai::test::connect_eintr(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr,
+                               client_timeout_seconds * 1000) != 0)
+    fail("connect");
 
-  // The server may answer and close before reading everything (a 400, 413,
-  // 431): a failed send just ends the writing.
+  // The server may answer before reading everything (a 400, 413, 431, or a
+  // refusal from the header); it then drains what is sent, but a failed send
+  // just ends the writing.
   std::size_t sent = 0;
   while (sent < size) {
-    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    const ssize_t n =
+        rai::test::retry_eintr([&] { return ::send(fd, data + sent, size - sent, MSG_NOSIGNAL); });
     if (n <= 0) break;
     sent += static_cast<std::size_t>(n);
   }
@@ -144,7 +174,7 @@ std::string exchange(std::uint16_t port, const std::uint8_t* data, std::size_t s
   std::string response;
   char buf[4096];
   for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    const ssize_t n = rai::test::retry_eintr([&] { return ::recv(fd, buf, sizeof buf, 0); });
     if (n > 0) {
       response.append(buf, static_cast<std::size_t>(n));
       continue;

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/gateway/tls_test_server.hpp"
+#include "tests/support/eintr.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -630,10 +631,11 @@ TEST_F(HttpClient, ConnectTimeoutWhenTheListenBacklogIsFull) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     ASSERT_GE(fd, 0);
     fillers.push_back(fd);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) continue;
+    if (test::connect_eintr(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0)
+      continue;
     ASSERT_EQ(errno, EINPROGRESS);
     pollfd p{fd, POLLOUT, 0};
-    saturated = ::poll(&p, 1, 100) == 0;
+    saturated = test::poll_eintr(&p, 1, 100) == 0;
   }
   auto close_fillers = [&] {
     for (const int fd : fillers) ::close(fd);

@@ -927,5 +927,72 @@ TEST(Inbound, MutatedInputsAreRefusedCleanly) {
   }
 }
 
+// --- the checks the headers alone decide ----------------------------------------------------
+
+// The error check_inbound_headers gives, or "passed".
+std::string header_verdict(const source_settings& src, const inbound_request& req) {
+  const auto r = check_inbound_headers(src, req);
+  return r ? "passed" : std::string(reason(r.error()));
+}
+
+TEST(InboundHeaders, ApiKeySignatureHeadersAndEncryptedInOrder) {
+  auto src = make_source(cbc);
+  src.api_keys = {"first-key", "second-key"};
+  src.signing_secret = make_secret(1);
+  inbound_request req;  // no body at all: the header check never reads it
+  req.now = fixed_now;
+  EXPECT_EQ(header_verdict(src, req), "missing_api_key");
+  req.api_key = "";
+  EXPECT_EQ(header_verdict(src, req), "missing_api_key");
+  req.api_key = "first-kez";
+  EXPECT_EQ(header_verdict(src, req), "bad_api_key");
+  req.api_key = "second-key";
+  EXPECT_EQ(header_verdict(src, req), "signature_missing");
+  req.webhook_id = "msg_1";
+  req.webhook_timestamp = "1700000000";
+  EXPECT_EQ(header_verdict(src, req), "signature_missing");
+  req.webhook_signature = "";
+  EXPECT_EQ(header_verdict(src, req), "signature_missing");
+  req.webhook_signature = "v1,not-checked-here";  // verifying needs the body
+  EXPECT_EQ(header_verdict(src, req), "encryption_required");
+  req.encrypted = "false";
+  EXPECT_EQ(header_verdict(src, req), "encryption_required");
+  req.encrypted = " TRUE ";
+  EXPECT_EQ(header_verdict(src, req), "passed");
+}
+
+TEST(InboundHeaders, NothingConfiguredNothingRequired) {
+  auto src = make_source(gcm, {});
+  src.require_encryption = false;
+  inbound_request req;
+  EXPECT_EQ(header_verdict(src, req), "passed");
+  req.encrypted = "true";  // no key to decrypt with: the body phase refuses it
+  EXPECT_EQ(header_verdict(src, req), "passed");
+  EXPECT_EQ(describe(process_inbound(src, std::nullopt, req)), "no_decryption_key");
+}
+
+TEST(InboundHeaders, ProcessInboundRefusesWhatTheHeaderCheckRefuses) {
+  // One owner: every verdict of the header check is the pipeline's verdict.
+  auto src = make_source(gcm);
+  src.api_keys = {"k"};
+  src.signing_secret = make_secret(1);
+  signed_request s;
+  s.w = test::make_wire(envelope_layout::json, style::b64, test::seal(gcm, k1, payload));
+  sign(s, *src.signing_secret, fixed_unix);
+  s.req.api_key = "k";
+  ASSERT_EQ(header_verdict(src, s.req), "passed");
+  ASSERT_TRUE(process_inbound(src, std::nullopt, s.req));
+  for (int i = 0; i < 4; ++i) {
+    auto req = s.req;
+    if (i == 0) req.api_key = "x";
+    if (i == 1) req.webhook_timestamp = std::nullopt;
+    if (i == 2) req.encrypted = std::nullopt;
+    if (i == 3) req.api_key = std::nullopt;
+    const std::string verdict = header_verdict(src, req);
+    EXPECT_NE(verdict, "passed") << i;
+    EXPECT_EQ(describe(process_inbound(src, std::nullopt, req)), verdict) << i;
+  }
+}
+
 }  // namespace
 }  // namespace rai::handlers

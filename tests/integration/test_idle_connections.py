@@ -1,7 +1,8 @@
-"""Hostile connection load: 2,000 connections that send nothing or drip their headers
-one byte at a time. The gateway keeps serving normal requests meanwhile and closes each
-hostile connection at its deadline (idle timeout, header timeout) — not before, and not
-much after."""
+"""Hostile connection load: connections that send nothing, drip their headers one byte
+at a time, or sit idle at the connection cap. The gateway keeps serving normal requests
+meanwhile and closes each hostile connection at its deadline (first-byte timeout,
+header timeout) — not before, and not much after — and at max_connections it closes the
+connection idle the longest to make room for a new one, on the admin listener too."""
 from __future__ import annotations
 
 import resource
@@ -10,7 +11,7 @@ import socket
 import statistics
 import time
 
-from conftest import Source, key_plain, sample_event, unique
+from conftest import Source, http_request, key_plain, sample_event, unique, wait_until
 
 IDLE = 1000
 DRIPPING = 1000
@@ -40,7 +41,8 @@ def test_two_thousand_idle_and_dripping_connections(gateway_factory):
     src = Source("idle", unique("idle"), "aes-256-gcm", [k[0]], [k[1]], [unique("apikey")],
                  "json", "base64")
     g = gateway_factory({"idle": src},
-                        server={"idle_timeout_ms": int(IDLE_TIMEOUT_S * 1000),
+                        server={"first_byte_timeout_ms": int(IDLE_TIMEOUT_S * 1000),
+                                "idle_timeout_ms": 60000,
                                 "header_timeout_ms": int(HEADER_TIMEOUT_S * 1000),
                                 "max_connections": 5000})
     idle = open_many(g.port, IDLE)
@@ -115,3 +117,94 @@ def test_two_thousand_idle_and_dripping_connections(gateway_factory):
           f"all 200, p50 {p50 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms; idle closed "
           f"after {min(idle_closes):.2f}-{max(idle_closes):.2f} s, dripping after "
           f"{min(drip_closes):.2f}-{max(drip_closes):.2f} s")
+
+
+def one_source() -> dict[str, Source]:
+    k = key_plain()
+    return {"cap": Source("cap", unique("cap"), "aes-256-gcm", [k[0]], [k[1]], [unique("apikey")],
+                          "json", "base64")}
+
+
+def open_connections(g, listener: str) -> int:
+    r = http_request(g.admin_port, "GET", "/metrics", timeout=5)
+    for line in r.raw.decode().splitlines():
+        if line.startswith(f'rai_gateway_http_connections{{listener="{listener}"}}'):
+            return int(float(line.rsplit(" ", 1)[1]))
+    raise AssertionError("no rai_gateway_http_connections sample")
+
+
+def closed(s: socket.socket) -> bool:
+    """True when the gateway closed s (EOF or reset); never blocks."""
+    s.setblocking(False)
+    try:
+        return s.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+
+
+def test_silent_connections_close_at_the_first_byte_deadline(gateway_factory):
+    srcs = one_source()
+    src = srcs["cap"]
+    g = gateway_factory(srcs, server={"first_byte_timeout_ms": 1000, "idle_timeout_ms": 30000})
+    silent = socket.create_connection(("127.0.0.1", g.port), timeout=10)
+    opened = time.monotonic()
+    kept = socket.create_connection(("127.0.0.1", g.port), timeout=10)
+    body, headers = src.build(sample_event("user-joined"))
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    kept.sendall((f"POST {src.path('user-joined')} HTTP/1.1\r\nHost: x\r\n"
+                  f"Content-Length: {len(body)}\r\n{head}\r\n").encode() + body)
+    assert kept.recv(65536).startswith(b"HTTP/1.1 200"), "the first request is served"
+    assert silent.recv(1) == b"", "the silent connection is closed"  # blocks until then
+    took = time.monotonic() - opened
+    assert 0.9 <= took < 5, f"a silent connection closed after {took:.2f} s (first_byte_timeout 1 s)"
+    # A keep-alive connection between requests waits for idle_timeout, not the first-byte one.
+    assert not closed(kept)
+    silent.close()
+    kept.close()
+
+
+def test_idle_connections_make_room_at_the_cap_oldest_first(gateway_factory):
+    """20 idle connections fill max_connections = 20 (all from one address, as behind a
+    load balancer). Five more connections and a real webhook each close the connection
+    idle the longest, so the six oldest go and the webhook is accepted."""
+    srcs = one_source()
+    src = srcs["cap"]
+    g = gateway_factory(srcs, server={"max_connections": 20, "first_byte_timeout_ms": 60000,
+                                      "idle_timeout_ms": 60000})
+    older = [socket.create_connection(("127.0.0.1", g.port), timeout=10) for _ in range(10)]
+    assert wait_until(lambda: open_connections(g, "webhook") == 10, 10)
+    newer = [socket.create_connection(("127.0.0.1", g.port), timeout=10) for _ in range(10)]
+    assert wait_until(lambda: open_connections(g, "webhook") == 20, 10)
+    newest = [socket.create_connection(("127.0.0.1", g.port), timeout=10) for _ in range(5)]
+    body, headers = src.build(sample_event("user-joined"))
+    try:
+        r = g.post(src.path("user-joined"), body, headers, timeout=10)
+    except OSError as e:
+        raise AssertionError(f"a webhook at the connection cap was refused: {e!r}")
+    assert r.status == 200, r
+    assert wait_until(lambda: sum(closed(s) for s in older) >= 6, 10), \
+        [closed(s) for s in older]
+    # Oldest first: the queue follows the accept order, which is the connect order.
+    assert [closed(s) for s in older] == [True] * 6 + [False] * 4
+    assert not any(closed(s) for s in newer + newest), "a newer idle connection was closed"
+    for s in older + newer + newest:
+        s.close()
+    g.assert_alive()
+
+
+def test_idle_sockets_cannot_take_the_admin_listener_down(gateway_factory):
+    """The admin listener (cap 256) makes room the same way: /healthz answers with 300
+    idle sockets open on it."""
+    raise_fd_limit(1024)
+    g = gateway_factory(one_source(), server={"first_byte_timeout_ms": 60000})
+    idle = [socket.create_connection(("127.0.0.1", g.admin_port), timeout=10) for _ in range(300)]
+    try:
+        r = http_request(g.admin_port, "GET", "/healthz", timeout=10)
+    except OSError as e:
+        raise AssertionError(f"/healthz failed with 300 idle admin sockets: {e!r}")
+    assert r.status == 200, r
+    assert wait_until(lambda: sum(closed(s) for s in idle) >= 300 - 256, 10)
+    for s in idle:
+        s.close()
