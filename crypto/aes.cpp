@@ -219,7 +219,7 @@ result<void> cbc_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertex
     wipe(out);
     return crypto_errc::auth_failed;
   }
-  out.resize(out.size() - pad);
+  out.erase(out.size() - pad);  // erase, not resize: it never grows the string
   return {};
 }
 

@@ -1,13 +1,9 @@
 #include "crypto/codec.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <array>
 #include <cstdint>
-#include <cstdlib>
-
-#include "crypto/hash.hpp"
 
 namespace rai::crypto {
 namespace {
@@ -18,20 +14,6 @@ constexpr char hex_digits[] = "0123456789abcdef";
 
 constexpr std::uint8_t invalid = 0xFF;
 
-// The key of digest_for_comparison: random, drawn once per process, never
-// leaves it. Without a CSPRNG the process cannot do any cryptography, and a
-// predictable key would make the digests forgeable: abort.
-const std::array<std::uint8_t, 32>& comparison_key() noexcept {
-  static const std::array<std::uint8_t, 32> key = [] {
-    std::array<std::uint8_t, 32> k{};
-    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1) std::abort();
-    return k;
-  }();
-  return key;
-}
-
-// Maps a character to its 6-bit value in either base64 alphabet, or `invalid`.
-// '=' is deliberately invalid here: padding is stripped before decoding.
 constexpr std::array<std::uint8_t, 256> make_base64_table() {
   std::array<std::uint8_t, 256> t{};
   for (auto& v : t) v = invalid;
@@ -172,21 +154,6 @@ bool is_hex(std::string_view in) noexcept {
   std::uint8_t bad = 0;
   for (const char c : in) bad |= hx(c);
   return (bad & 0x80) == 0;
-}
-
-comparison_digest digest_for_comparison(std::string_view s) noexcept {
-  return hmac_sha256(comparison_key(), as_bytes(s));
-}
-
-bool constant_time_equal(const comparison_digest& a, const comparison_digest& b) noexcept {
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-  // No early return on the lengths: both digests are always computed.
-  const comparison_digest da = digest_for_comparison(a);
-  const comparison_digest db = digest_for_comparison(b);
-  return constant_time_equal(da, db);
 }
 
 }  // namespace rai::crypto

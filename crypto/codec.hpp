@@ -26,9 +26,9 @@ result<std::string> hex_decode(std::string_view in);  // either case, even lengt
 bool is_hex(std::string_view in) noexcept;            // non-empty, even length, all hex digits
 
 // A fixed-size stand-in for a secret, for comparing it in constant time:
-// HMAC-SHA256 of `s` under a key drawn at random once per process. Equal
-// inputs give equal digests; finding two unequal inputs with equal digests
-// would break HMAC-SHA256.
+// SHA-256 of a 64-byte key drawn at random once per process followed by `s`
+// (crypto/compare.cpp). Equal inputs give equal digests; finding two unequal
+// inputs with equal digests would break SHA-256.
 using comparison_digest = std::array<std::uint8_t, 32>;
 comparison_digest digest_for_comparison(std::string_view s) noexcept;
 
