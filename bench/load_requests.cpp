@@ -1,6 +1,10 @@
 #include "bench/load_requests.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
+
+#include "crypto/aes.hpp"
 
 #include "bench/payloads.hpp"
 
@@ -33,6 +37,7 @@ prepared_requests prepare_requests(const request_options& o) {
   out.key = o.key;
   out.seal = o.seal;
   out.iv_header = o.iv_header;
+  if (!crypto::random_bytes(out.iv_prefix)) throw std::runtime_error("no random bytes");
 
   out.templates.reserve(o.events);
   out.id_offsets.reserve(o.events);
@@ -81,7 +86,13 @@ bool build_request(const prepared_requests& r, std::uint64_t seq, std::string& p
     tail += plaintext;
     return true;
   }
-  auto sealed = handlers::seal_envelope(r.seal, *r.key, plaintext);
+  const bool gcm = r.seal.mode == crypto::cipher_mode::aes_256_gcm;
+  std::array<std::uint8_t, handlers::seal_gcm_iv_size> iv{};
+  static_assert(iv.size() == 4 + 8);
+  std::copy(r.iv_prefix.begin(), r.iv_prefix.end(), iv.begin());
+  for (std::size_t i = 0; i < 8; ++i) iv[4 + i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+  auto sealed = gcm ? handlers::seal_envelope(r.seal, *r.key, plaintext, iv)
+                    : handlers::seal_envelope(r.seal, *r.key, plaintext);
   if (!sealed) return false;
   if (sealed->iv_header_value)
     tail.append(r.iv_header).append(": ").append(*sealed->iv_header_value).append("\r\n");

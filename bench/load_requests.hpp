@@ -9,11 +9,16 @@
 // Prepared before any timing: a common head (request line and shared
 // headers) and M payload templates (realistic events of the chosen kind, each
 // with a fixed-width id). A send copies one template, writes the request's
-// sequence number into its id, seals it (one AES-GCM/CBC encryption and the
-// envelope encoding, a few µs for 1 KB) and sends head + tail in one gathered
-// write. Sealing per request keeps memory flat for runs of any length; what it
-// costs the client is in its cpu figure.
+// sequence number into its id, seals it with handlers::seal_envelope (the
+// gateway's own outbound sealing: the same envelope bytes a sender makes) and
+// sends head + tail in one gathered write. Sealing per request keeps memory
+// flat for runs of any length. To keep it cheap, a GCM IV is not drawn from
+// the CSPRNG per request (OpenSSL's RAND_bytes costs a getpid system call and
+// more each time) but is 4 random bytes drawn once per run followed by the
+// 8-byte sequence number: unique within a run, which is what GCM needs. CBC
+// needs unpredictable IVs and keeps the random ones.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -52,6 +57,7 @@ struct prepared_requests {
   std::optional<crypto::aes_key> key;
   handlers::seal_settings seal;
   std::string iv_header;
+  std::array<std::uint8_t, 4> iv_prefix{};  // GCM IVs: this, then the sequence number
   std::size_t plaintext_bytes = 0;
   std::size_t body_bytes = 0;  // mean sealed body size (of the templates)
 };
