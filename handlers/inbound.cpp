@@ -138,7 +138,7 @@ result<void> decrypt_cbc(const source_settings& source,
         if (!crypto::cbc_decrypt_unpadded(key, c.iv, c.ciphertext, scratch)) return true;
         const std::size_t pad =
             crypto::pkcs7_padding_length(crypto::as_bytes(scratch).last(crypto::block_size));
-        scratch.resize(scratch.size() - pad);  // pad is 0 when the padding is invalid
+        scratch.erase(scratch.size() - pad);  // pad is 0 when the padding is invalid
         ensure_padding(scratch);
         ++work.json_checks;
         const bool json = read_plaintext(scratch, fields);
