@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -31,7 +30,6 @@ using clock = std::chrono::steady_clock;
 
 inline constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
-constexpr std::string_view k_id_header = "x-event-id: ";
 constexpr std::uint64_t k_response_limit = 64 * 1024;
 
 std::uint64_t ns_between(clock::time_point a, clock::time_point b) {
@@ -87,7 +85,8 @@ class worker {
     tcp::socket socket;
     beast::flat_buffer buffer;
     std::optional<http::response_parser<http::string_body>> parser;
-    std::string id_line;
+    std::string plaintext;   // scratch for sealing
+    std::string tail;        // this request's own header lines and sealed body
     bool abandoned = false;  // closed by the watchdog
   };
 
@@ -104,26 +103,6 @@ class worker {
     }
     ++taken_;
     return true;
-  }
-
-  // The id line of request `seq` into c.id_line; false when payload ids are
-  // used and the distinct events have run out.
-  bool prepare_id(connection& c, std::uint64_t seq) {
-    c.id_line.clear();
-    if (!plan_.id_header) return seq < requests_.tails.size();
-    c.id_line.append(k_id_header);
-    c.id_line.append(plan_.id_prefix);
-    c.id_line.push_back('-');
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seq);
-    c.id_line.append(digits, end);
-    c.id_line.append("\r\n");
-    return true;
-  }
-
-  std::string id_of(std::uint64_t seq) const {
-    if (plan_.id_header) return plan_.id_prefix + "-" + std::to_string(seq);
-    return requests_.ids[seq];
   }
 
   net::awaitable<bool> reconnect(connection& c, net::steady_timer& timer) {
@@ -157,15 +136,14 @@ class worker {
         co_await timer.async_wait(use_nothrow);
       }
       const std::uint64_t seq = next_local_++ * stride_ + index_;
-      if (!prepare_id(c, seq)) {
-        ++result_.events_exhausted;
-        break;
+      if (!build_request(requests_, seq, c.plaintext, c.tail)) {
+        ++result_.seal_errors;
+        continue;
       }
       if (!c.socket.is_open() && !co_await reconnect(c, timer)) continue;
 
-      const std::string& tail = requests_.tails[seq % requests_.tails.size()];
-      const std::array<net::const_buffer, 3> buffers{net::buffer(requests_.head),
-                                                     net::buffer(c.id_line), net::buffer(tail)};
+      const std::array<net::const_buffer, 2> buffers{net::buffer(requests_.head),
+                                                     net::buffer(c.tail)};
       const clock::time_point sent_at = clock::now();
       if (interval_ns_ == 0) due = sent_at;
       auto [wec, written] = co_await net::async_write(c.socket, buffers, use_nothrow);
@@ -193,7 +171,7 @@ class worker {
       ++result_.status[status];
       if (status == 200) {
         if (res.body().find("\"duplicate\":true") != std::string::npos) ++result_.duplicates;
-        if (plan_.keep_ids) result_.accepted_ids.push_back(id_of(seq));
+        if (plan_.keep_ids) result_.accepted_ids.push_back(request_id(requests_, seq));
       }
       if (due >= warmup_end_) {
         result_.latencies_ns.push_back(ns_between(due, done));
@@ -259,14 +237,14 @@ void merge(load_result& into, load_result&& from) {
   into.write_errors += from.write_errors;
   into.read_errors += from.read_errors;
   into.timeouts += from.timeouts;
-  into.events_exhausted += from.events_exhausted;
+  into.seal_errors += from.seal_errors;
   for (auto& id : from.accepted_ids) into.accepted_ids.push_back(std::move(id));
 }
 
 }  // namespace
 
 load_result run_load(const prepared_requests& requests, const load_plan& plan) {
-  if (requests.tails.empty()) throw std::runtime_error("no events to send");
+  if (requests.templates.empty()) throw std::runtime_error("no events to send");
   if (plan.connections == 0) throw std::runtime_error("--connections must be at least 1");
   if (plan.duration.count() == 0 && plan.count == 0)
     throw std::runtime_error("give --duration or --count");

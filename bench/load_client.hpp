@@ -4,7 +4,8 @@
 // spread over T threads that each run their own io_context (one thread by
 // default: on a 2-core machine shared with the gateway and the broker, the
 // cheapest client is one event loop). Each connection is a coroutine that
-// sends one request, reads the whole response, and goes again.
+// sends one request, reads the whole response, and goes again. Each request
+// is sealed just before it is sent, with its own payload id (load_requests.hpp).
 //
 // Closed loop (rate = 0): latency is measured from the write to the end of
 // the response. Open loop (rate > 0): request i is due at start + i / rate,
@@ -33,8 +34,6 @@ struct load_plan {
   std::chrono::nanoseconds warmup{0};    // sent, answered and counted, but not timed
   double rate = 0;                       // requests/s over all connections; 0: closed loop
   std::chrono::nanoseconds stall_timeout = std::chrono::seconds(10);
-  bool id_header = true;  // every request gets a unique x-event-id (else: payload ids)
-  std::string id_prefix;
   bool keep_ids = false;  // collect the ids answered 200
 };
 
@@ -48,7 +47,7 @@ struct load_result {
   std::uint64_t write_errors = 0;
   std::uint64_t read_errors = 0;          // reset / EOF / bad response
   std::uint64_t timeouts = 0;             // requests abandoned by the stall watchdog
-  std::uint64_t events_exhausted = 0;     // payload-id mode ran out of distinct events
+  std::uint64_t seal_errors = 0;          // requests that could not be sealed (none expected)
   double measured_seconds = 0;            // warm-up end → last measured response
   double wall_seconds = 0;                // start → last response
   std::vector<std::string> accepted_ids;  // keep_ids: ids answered 200

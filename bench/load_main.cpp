@@ -1,9 +1,10 @@
 // rai-bench-load: the inbound load generator of bench/run (issue 7).
 //
-// Seals M distinct events before the clock starts, then sends them over N
+// Prepares M payload templates before the clock starts, then sends over N
 // keep-alive connections for a fixed --duration or --count, closed loop or at
-// a fixed --rate, and reports requests/s, latency percentiles, responses by
-// status and transport errors (text on stdout, JSON with --json).
+// a fixed --rate, each request a fresh event with its own payload id, sealed
+// just before it is sent; reports requests/s, latency percentiles, responses
+// by status and transport errors (text on stdout, JSON with --json).
 
 #include <chrono>
 #include <cstdio>
@@ -43,11 +44,9 @@ requests
   --encoding ENC          base64 | hex (base64)
   --iv-header NAME        IV header of the header-iv layout (x-iv)
   --size BYTES            plaintext size of each event (1024)
-  --events M              distinct pre-encrypted events (4096)
-  --id-from WHERE         header: every request carries a unique x-event-id, so any
-                          number of requests can be sent from M events (default);
-                          payload: the payload "id" is the event id, each event is
-                          sent once, so at most M requests go out
+  --events M              distinct payload templates (64); every request gets its own
+                          payload id (<run prefix>-<sequence number>) and is sealed
+                          just before it is sent, so no two requests are duplicates
 load
   --connections N         keep-alive connections (32)
   --threads T             client threads, each with its own event loop (1)
@@ -131,14 +130,9 @@ settings parse(cli& args) {
   r.seal.encoding = parse_encoding(args.text("encoding", "base64"));
   r.iv_header = args.text("iv-header", "x-iv");
   r.size = args.count("size", 1024);
-  r.events = args.count("events", 4096);
+  r.events = args.count("events", 64);
   if (r.events == 0) throw std::runtime_error("--events must be at least 1");
-
-  const std::string id_from = args.text("id-from", "header");
-  if (id_from != "header" && id_from != "payload")
-    throw std::runtime_error("--id-from must be header or payload");
-  p.id_header = id_from == "header";
-  p.id_prefix = r.id_prefix = run_prefix();
+  r.id_prefix = run_prefix();
 
   p.connections = args.count("connections", 32);
   p.threads = static_cast<unsigned>(args.count("threads", 1));
@@ -180,7 +174,7 @@ std::string to_json(const settings& s, const load_result& r, const latency_summa
            s.requests.seal.mode == crypto::cipher_mode::aes_256_gcm ? "aes-256-gcm" : "aes-256-cbc")
       .uint("plaintext_bytes", s.requests.size)
       .uint("events", s.requests.events)
-      .str("id_from", s.plan.id_header ? "header" : "payload")
+      .str("id_from", "payload")
       .uint("connections", s.plan.connections)
       .uint("threads", s.plan.threads)
       .num("duration_s", std::chrono::duration<double>(s.plan.duration).count())
@@ -211,7 +205,7 @@ std::string to_json(const settings& s, const load_result& r, const latency_summa
       .uint("timeout", r.timeouts)
       .uint("total", r.connect_errors + r.write_errors + r.read_errors + r.timeouts)
       .end_object();
-  j.uint("events_exhausted", r.events_exhausted);
+  j.uint("seal_errors", r.seal_errors);
   j.num("client_cpu_s", client_cpu)
       .num("client_cpu_pct", r.wall_seconds > 0 ? 100 * client_cpu / r.wall_seconds : 0);
   j.end_object();
@@ -231,9 +225,10 @@ int run(int argc, char** argv) {
   const prepared_requests requests = prepare_requests(s.requests);
   const double prepare_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("rai-bench-load: %zu events of %zu B plaintext sealed into %zu B bodies in %.2f s\n",
-              requests.tails.size(), requests.plaintext_bytes, requests.body_bytes,
-              prepare_seconds);
+  std::printf(
+      "rai-bench-load: %zu event templates of %zu B plaintext (%zu B sealed), sealed per request;"
+      " prepared in %.2f s\n",
+      requests.templates.size(), requests.plaintext_bytes, requests.body_bytes, prepare_seconds);
   std::fflush(stdout);
 
   const double cpu_before = process_cpu_seconds();
@@ -262,9 +257,9 @@ int run(int argc, char** argv) {
       static_cast<unsigned long long>(r.read_errors), static_cast<unsigned long long>(r.timeouts));
   std::printf("  client cpu    %.2f s (%.0f %% of one core)\n", client_cpu,
               r.wall_seconds > 0 ? 100 * client_cpu / r.wall_seconds : 0);
-  if (r.events_exhausted != 0)
-    std::printf("  note          the %zu distinct events ran out (--id-from payload)\n",
-                requests.tails.size());
+  if (r.seal_errors != 0)
+    std::printf("  note          %llu requests could not be sealed\n",
+                static_cast<unsigned long long>(r.seal_errors));
 
   if (!s.ids_path.empty()) {
     std::string text;

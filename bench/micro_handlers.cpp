@@ -1,11 +1,15 @@
 // Micro benchmarks of the handlers' per-request work at 1 KB and 64 KB
 // plaintexts: taking a json/base64 envelope apart (auto layout and encoding,
 // the receiving default), the whole process_inbound pipeline (API key,
-// envelope, decryption, JSON check, event id) for GCM and CBC, and sealing an
-// outbound envelope.
+// envelope, decryption, JSON check, event id) for GCM and CBC, the plaintext
+// JSON check alone (read_json_object against simdjson's DOM by itself, which
+// is all the check was before it accepted every RFC 8259 number, and with a
+// big integer that takes the strict reader), and sealing an outbound envelope.
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 
+#include <array>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -14,6 +18,7 @@
 #include "crypto/key.hpp"
 #include "handlers/envelope.hpp"
 #include "handlers/inbound.hpp"
+#include "handlers/json_object.hpp"
 #include "handlers/outbound_envelope.hpp"
 
 namespace {
@@ -85,6 +90,58 @@ void process_inbound_cbc(benchmark::State& state) {
   process_inbound(state, crypto::cipher_mode::aes_256_cbc);
 }
 
+constexpr std::array<std::string_view, 8> plaintext_fields = {
+    "event", "eventType", "event_type", "type", "id", "_id", "eventId", "event_id"};
+
+// The plaintext as the pipeline holds it: with simdjson's padding to spare.
+std::string padded_plaintext(std::size_t size, bool big_integer) {
+  std::string p = plaintext_of(size);
+  if (big_integer) p.insert(1, "\"n\":123456789012345678901234567890,");
+  std::string out;
+  out.reserve(p.size() + simdjson::SIMDJSON_PADDING);
+  out.assign(p);
+  return out;
+}
+
+// What the plaintext check was: simdjson's DOM and one pass over the members.
+void json_dom_alone(benchmark::State& state) {
+  const std::string text = padded_plaintext(static_cast<std::size_t>(state.range(0)), false);
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::object root;
+    if (parser.parse(simdjson::padded_string_view(text.data(), text.size(), text.capacity()))
+            .get_object()
+            .get(root)) {
+      throw std::runtime_error("not an object");
+    }
+    std::size_t found = 0;
+    for (const auto member : root) {
+      for (const auto name : plaintext_fields) found += member.key == name;
+    }
+    benchmark::DoNotOptimize(found);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
+void json_read_object(benchmark::State& state, bool big_integer) {
+  const std::string text = padded_plaintext(static_cast<std::size_t>(state.range(0)), big_integer);
+  handlers::json_fields fields;
+  for (auto _ : state) {
+    if (!handlers::read_json_object(text, text.capacity(), plaintext_fields, fields)) {
+      throw std::runtime_error("not an object");
+    }
+    benchmark::DoNotOptimize(fields[4]);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
+void json_read_object(benchmark::State& state) {
+  json_read_object(state, false);
+}
+void json_read_object_big_integer(benchmark::State& state) {
+  json_read_object(state, true);
+}
+
 void seal_outbound_gcm(benchmark::State& state) {
   const std::string plain =
       bench::command_payload("channel-message", 1, static_cast<std::size_t>(state.range(0)));
@@ -102,4 +159,7 @@ void seal_outbound_gcm(benchmark::State& state) {
 BENCHMARK(envelope_read)->Arg(1024)->Arg(64 * 1024);
 BENCHMARK(process_inbound_gcm)->Arg(1024)->Arg(64 * 1024);
 BENCHMARK(process_inbound_cbc)->Arg(1024)->Arg(64 * 1024);
+BENCHMARK(json_dom_alone)->Arg(1024)->Arg(64 * 1024);
+BENCHMARK(json_read_object)->Arg(1024)->Arg(64 * 1024);
+BENCHMARK(json_read_object_big_integer)->Arg(1024)->Arg(64 * 1024);
 BENCHMARK(seal_outbound_gcm)->Arg(1024)->Arg(64 * 1024);

@@ -166,8 +166,8 @@ result<void> gcm_encrypt(const aes_key& key, bytes_view iv, bytes_view plaintext
   return {};
 }
 
-result<void> cbc_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertext,
-                         std::string& out) {
+result<void> cbc_decrypt_unpadded(const aes_key& key, bytes_view iv, bytes_view ciphertext,
+                                  std::string& out) {
   wipe(out);
   if (iv.size() != cbc_iv_size) return crypto_errc::bad_iv_length;
   if (ciphertext.empty() || ciphertext.size() % block_size != 0 || ciphertext.size() > max_input) {
@@ -177,22 +177,49 @@ result<void> cbc_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertex
   EVP_CIPHER_CTX* ctx = thread_ctx();
   if (cipher == nullptr || ctx == nullptr) return fail(crypto_errc::internal);
   if (!init(ctx, &EVP_DecryptInit_ex2, cipher, key, iv, false)) return fail(crypto_errc::internal);
+  // OpenSSL's own padding check branches on the bytes: it is switched off and
+  // the padding checked by pkcs7_padding_length instead.
+  if (EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) return fail(crypto_errc::internal);
 
-  // EVP wants room for one extra block; the plaintext is at most the ciphertext.
-  out.resize(ciphertext.size() + block_size);
+  out.resize(ciphertext.size());
   int len = 0;
+  int final_len = 0;
   if (EVP_DecryptUpdate(ctx, writable(out), &len, ciphertext.data(),
-                        static_cast<int>(ciphertext.size())) != 1) {
+                        static_cast<int>(ciphertext.size())) != 1 ||
+      EVP_DecryptFinal_ex(ctx, writable(out) + len, &final_len) != 1 ||
+      static_cast<std::size_t>(len) + static_cast<std::size_t>(final_len) != ciphertext.size()) {
     wipe(out);
     return fail(crypto_errc::internal);
   }
-  int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx, writable(out) + len, &final_len) != 1) {
+  return {};
+}
+
+std::size_t pkcs7_padding_length(bytes_view last_block) noexcept {
+  if (last_block.size() != block_size) return 0;  // lengths are public
+  // Unsigned arithmetic on values below 2^8: (a - b) >> 31 is 1 exactly when a < b.
+  const std::uint32_t pad = last_block[block_size - 1];
+  std::uint32_t bad = 0;
+  for (std::uint32_t i = 0; i < block_size; ++i) {
+    const std::uint32_t from_end = static_cast<std::uint32_t>(block_size) - 1 - i;
+    const std::uint32_t in_padding = 0u - ((from_end - pad) >> 31);  // all ones when from_end < pad
+    bad |= (last_block[i] ^ pad) & in_padding;
+  }
+  bad |= 1u - ((0u - pad) >> 31);                                          // pad == 0
+  bad |= 1u - ((pad - static_cast<std::uint32_t>(block_size + 1)) >> 31);  // pad > 16
+  const std::uint32_t ok = 1u - ((bad | (0u - bad)) >> 31);                // 1 when bad == 0
+  return pad & (0u - ok);
+}
+
+result<void> cbc_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertext,
+                         std::string& out) {
+  if (auto r = cbc_decrypt_unpadded(key, iv, ciphertext, out); !r) return r;
+  const std::size_t pad = pkcs7_padding_length(as_bytes(out).last(block_size));
+  if (pad == 0) {
     // Bad padding: the same opaque error as a failed GCM tag.
     wipe(out);
-    return fail(crypto_errc::auth_failed);
+    return crypto_errc::auth_failed;
   }
-  out.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(final_len));
+  out.erase(out.size() - pad);  // erase, not resize: it never grows the string
   return {};
 }
 
@@ -205,6 +232,8 @@ result<void> cbc_encrypt(const aes_key& key, bytes_view iv, bytes_view plaintext
   EVP_CIPHER_CTX* ctx = thread_ctx();
   if (cipher == nullptr || ctx == nullptr) return fail(crypto_errc::internal);
   if (!init(ctx, &EVP_EncryptInit_ex2, cipher, key, iv, false)) return fail(crypto_errc::internal);
+  // The context may come from cbc_decrypt_unpadded, which switched padding off.
+  if (EVP_CIPHER_CTX_set_padding(ctx, 1) != 1) return fail(crypto_errc::internal);
 
   ciphertext_out.resize(plaintext.size() + block_size);
   int len = 0;

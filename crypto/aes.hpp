@@ -27,9 +27,23 @@ result<void> gcm_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertex
 result<void> gcm_encrypt(const aes_key& key, bytes_view iv, bytes_view plaintext,
                          std::string& ciphertext_out, std::string& tag_out);
 
-// CBC: IV of 16 bytes, PKCS#7 padding. Bad padding → auth_failed.
+// CBC: IV of 16 bytes, PKCS#7 padding. Bad padding → auth_failed. The
+// padding is checked in constant time (pkcs7_padding_length).
 result<void> cbc_decrypt(const aes_key& key, bytes_view iv, bytes_view ciphertext,
                          std::string& out);
+
+// CBC decryption without removing or checking the padding: `out` is the whole
+// decrypted text, a multiple of 16 bytes. Fails only on lengths (bad_iv_length,
+// bad_length) and library errors, never on the contents, so its time depends
+// on the lengths alone. The caller checks the padding with
+// pkcs7_padding_length.
+result<void> cbc_decrypt_unpadded(const aes_key& key, bytes_view iv, bytes_view ciphertext,
+                                  std::string& out);
+
+// The PKCS#7 padding length (1..16) of a decrypted text whose last block is
+// `last_block` (16 bytes), or 0 when that padding is invalid. Runs in constant
+// time: no branch or memory access depends on the bytes.
+std::size_t pkcs7_padding_length(bytes_view last_block) noexcept;
 result<void> cbc_encrypt(const aes_key& key, bytes_view iv, bytes_view plaintext,
                          std::string& ciphertext_out);
 

@@ -14,8 +14,6 @@ constexpr char hex_digits[] = "0123456789abcdef";
 
 constexpr std::uint8_t invalid = 0xFF;
 
-// Maps a character to its 6-bit value in either base64 alphabet, or `invalid`.
-// '=' is deliberately invalid here: padding is stripped before decoding.
 constexpr std::array<std::uint8_t, 256> make_base64_table() {
   std::array<std::uint8_t, 256> t{};
   for (auto& v : t) v = invalid;
@@ -156,12 +154,6 @@ bool is_hex(std::string_view in) noexcept {
   std::uint8_t bad = 0;
   for (const char c : in) bad |= hx(c);
   return (bad & 0x80) == 0;
-}
-
-bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  if (a.empty()) return true;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace rai::crypto

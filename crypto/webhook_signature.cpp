@@ -70,7 +70,9 @@ result<void> webhook_verify(const webhook_secret& secret, std::string_view id,
     if (ahead > tol) return crypto_errc::timestamp_too_new;
   }
 
-  const std::string expected = expected_signature(secret, id, ts, body);
+  // Compared as digests (constant_time_equal): the expected one is computed once.
+  const comparison_digest expected =
+      digest_for_comparison(expected_signature(secret, id, ts, body));
 
   bool matched = false;
   std::string_view rest = signature_header;
@@ -81,7 +83,7 @@ result<void> webhook_verify(const webhook_secret& secret, std::string_view id,
     const std::size_t comma = entry.find(',');
     if (comma == std::string_view::npos || entry.substr(0, comma) != "v1") continue;
     // No early exit: every v1 entry is compared.
-    matched |= constant_time_equal(entry.substr(comma + 1), expected);
+    matched |= constant_time_equal(digest_for_comparison(entry.substr(comma + 1)), expected);
   }
   if (!matched) return crypto_errc::signature_mismatch;
   return {};

@@ -298,7 +298,8 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   check_known(t, p,
               {"mode", "keys", "keys_env", "keys_file", "api_keys", "api_keys_env", "api_keys_file",
                "layout", "encoding", "iv_header", "require_encryption", "signing_secret",
-               "signing_secret_env", "signing_secret_file", "signature_tolerance_seconds"},
+               "signing_secret_env", "signing_secret_file", "signature_tolerance_seconds",
+               "max_decrypt_attempts"},
               problems);
   s.name = name;
   if (!valid_source_name(name))
@@ -344,6 +345,7 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
       problems.push_back(p + ".signing_secret: must be whsec_ followed by base64");
   }
   get_seconds(t, "signature_tolerance_seconds", p, s.signature_tolerance, problems);
+  get(t, "max_decrypt_attempts", p, s.max_decrypt_attempts, problems);  // 0: refused by validate
 
   // Only judge the combination when each setting parsed on its own.
   if (problems.empty())

@@ -26,7 +26,6 @@ handlers::inbound_request inbound_request_from(const http::request_header<>& req
       .webhook_id = header(req, "webhook-id"),
       .webhook_timestamp = header(req, "webhook-timestamp"),
       .webhook_signature = header(req, "webhook-signature"),
-      .event_id = header(req, "x-event-id"),
       .now = now,
   };
 }

@@ -1,15 +1,19 @@
 #include "handlers/inbound.hpp"
 
+#include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
+#include <optional>
+#include <span>
 
 #include <simdjson.h>
 
 #include "crypto/codec.hpp"
 #include "crypto/hash.hpp"
+#include "handlers/decrypt.hpp"
 #include "handlers/envelope.hpp"
 #include "handlers/event_id.hpp"
+#include "handlers/json_object.hpp"
 
 namespace rai::handlers {
 namespace {
@@ -22,13 +26,6 @@ constexpr std::size_t gcm_long_iv = 16;
 
 result<accepted_event> fail(inbound_errc e) {
   return make_error_code(e);
-}
-
-// The plaintext parser. Only used after the envelope has been decoded, and its
-// document is read before the next request on this thread.
-simdjson::dom::parser& plaintext_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
 }
 
 bool is_true(std::optional<std::string_view> v) noexcept {
@@ -66,12 +63,6 @@ bool plausible(cipher_mode mode, const envelope_candidate& c) noexcept {
          c.ciphertext.size() % crypto::block_size == 0;
 }
 
-// Parses `text` (which has SIMDJSON_PADDING spare capacity) as a JSON object.
-bool parse_object(const std::string& text, simdjson::dom::object& out) {
-  const simdjson::padded_string_view view(text.data(), text.size(), text.capacity());
-  return !plaintext_parser().parse(view).get_object().get(out);
-}
-
 // Guarantees the spare capacity simdjson reads past the end. Decryption keeps
 // the capacity reserved up front, so this normally does nothing.
 void ensure_padding(std::string& s) {
@@ -80,28 +71,92 @@ void ensure_padding(std::string& s) {
   }
 }
 
-// Tries every candidate with every key; see wire-format §5 for what each mode accepts.
-result<void> decrypt(const source_settings& source, std::span<const envelope_candidate> candidates,
-                     std::string& plaintext, simdjson::dom::object& root) {
-  std::size_t largest = 0;
-  for (const auto& c : candidates) largest = std::max(largest, c.ciphertext.size());
-  plaintext.reserve(largest + crypto::block_size + simdjson::SIMDJSON_PADDING);
+// The plaintext (with spare capacity for simdjson) as a JSON object, and its fields.
+bool read_plaintext(const std::string& plaintext, json_fields& fields) {
+  return read_json_object(plaintext, plaintext.capacity(), plaintext_fields, fields);
+}
 
-  const bool gcm = source.mode == cipher_mode::aes_256_gcm;
+// The plausible readings in try order, each with every key, at most
+// source.max_decrypt_attempts pairs (issue 13: the work one request can cause
+// is bounded). Calls attempt(candidate, key) for each pair.
+template <typename Attempt>
+void for_each_attempt(const source_settings& source, std::span<const envelope_candidate> candidates,
+                      Attempt&& attempt) {
+  std::size_t attempts = 0;
   for (const auto& c : candidates) {
     if (!plausible(source.mode, c)) continue;
     for (const auto& key : source.keys) {
-      const auto r = gcm ? crypto::gcm_decrypt(key, c.iv, c.ciphertext, c.tag, plaintext)
-                         : crypto::cbc_decrypt(key, c.iv, c.ciphertext, plaintext);
-      if (!r) continue;
-      ensure_padding(plaintext);
-      if (parse_object(plaintext, root)) return {};
-      // GCM authenticated this exact plaintext: it is the sender's, and it is bad.
-      // CBC cannot tell bad plaintext from a wrong key, so it keeps trying.
-      if (gcm) return make_error_code(inbound_errc::not_json_object);
+      if (attempts == source.max_decrypt_attempts) return;
+      ++attempts;
+      if (!attempt(c, key)) return;
     }
   }
-  return make_error_code(inbound_errc::decrypt_failed);
+}
+
+// GCM: the first reading and key whose tag verifies decide. That plaintext is
+// the sender's: if it is not a JSON object, the request is bad (400).
+result<void> decrypt_gcm(const source_settings& source,
+                         std::span<const envelope_candidate> candidates, std::string& plaintext,
+                         json_fields& fields, decrypt_work& work) {
+  std::optional<bool> json;  // set once a tag verified
+  for_each_attempt(source, candidates,
+                   [&](const envelope_candidate& c, const crypto::aes_key& key) {
+                     ++work.decryptions;
+                     if (!crypto::gcm_decrypt(key, c.iv, c.ciphertext, c.tag, plaintext))
+                       return true;
+                     ensure_padding(plaintext);
+                     ++work.json_checks;
+                     json = read_plaintext(plaintext, fields);
+                     return false;
+                   });
+  if (!json) return make_error_code(inbound_errc::decrypt_failed);
+  if (!*json) return make_error_code(inbound_errc::not_json_object);
+  return {};
+}
+
+// CBC is not authenticated: a wrong key, a wrong reading and a tampered
+// ciphertext look alike, and a refusal must not tell an attacker (who may hold
+// the API key) whether the padding was valid by the time it takes (a padding
+// oracle). So every attempt does the same work whatever the bytes: decrypt
+// without OpenSSL's padding check, check the padding in constant time, and
+// check the text as JSON in every case (without the padding when it is valid,
+// whole when not). The first attempt whose padding and JSON are both valid
+// wins; the loop never ends early, and it branches on nothing but that public
+// outcome. (The text checked when the padding is invalid is up to 16 bytes
+// longer; what the JSON check costs depends on the text, not on the padding.)
+result<void> decrypt_cbc(const source_settings& source,
+                         std::span<const envelope_candidate> candidates, std::string& plaintext,
+                         json_fields& fields, decrypt_work& work) {
+  thread_local std::string scratch;
+  scratch.reserve(plaintext.capacity());
+  bool found = false;
+  bool fields_current = false;  // `fields` were read from the winner
+  for_each_attempt(
+      source, candidates, [&](const envelope_candidate& c, const crypto::aes_key& key) {
+        // Fails on lengths (public, and excluded by plausible()) or library errors only.
+        ++work.decryptions;
+        if (!crypto::cbc_decrypt_unpadded(key, c.iv, c.ciphertext, scratch)) return true;
+        const std::size_t pad =
+            crypto::pkcs7_padding_length(crypto::as_bytes(scratch).last(crypto::block_size));
+        scratch.erase(scratch.size() - pad);  // pad is 0 when the padding is invalid
+        ensure_padding(scratch);
+        ++work.json_checks;
+        const bool json = read_plaintext(scratch, fields);
+        const bool accepted = json & (pad != 0);
+        fields_current = false;
+        if (accepted && !found) {
+          found = true;
+          fields_current = true;
+          plaintext.swap(scratch);
+        }
+        return true;
+      });
+  if (!found) return make_error_code(inbound_errc::decrypt_failed);
+  // A later attempt's JSON check overwrote the fields: read the winner's again.
+  if (!fields_current && !read_plaintext(plaintext, fields)) {
+    return make_error_code(inbound_errc::decrypt_failed);
+  }
+  return {};
 }
 
 result<void> check_signature(const source_settings& source, const inbound_request& req) {
@@ -121,54 +176,63 @@ result<void> check_signature(const source_settings& source, const inbound_reques
   return make_error_code(inbound_errc::signature_invalid);
 }
 
-constexpr std::array<std::string_view, 4> event_fields = {"event", "eventType", "event_type",
-                                                          "type"};
-constexpr std::array<std::string_view, 4> id_fields = {"id", "_id", "eventId", "event_id"};
-
-template <std::size_t N>
-int field_index(const std::array<std::string_view, N>& names, std::string_view key) noexcept {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (names[i] == key) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-// Longest decimal int64/uint64 is 20 digits plus a sign.
-using number_text = std::array<char, 24>;
-
-// A usable id value: a non-empty string, or an integer (as its decimal text,
-// which is exactly how valid JSON writes it).
-bool id_value(simdjson::dom::element v, number_text& buf, std::string_view& out) noexcept {
-  switch (v.type()) {
-    case simdjson::dom::element_type::STRING: {
-      std::string_view s;
-      if (v.get_string().get(s) || s.empty()) return false;
-      out = s;
-      return true;
+// Valid UTF-8 (RFC 3629) without C0 controls, DEL or C1 controls (U+0080 to
+// U+009F): what an id may hold to reach the spool record, the AMQP message_id
+// and the logs as it is.
+bool printable_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* const end = p + s.size();
+  while (p != end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) return false;
+      ++p;
+      continue;
     }
-    case simdjson::dom::element_type::INT64: {
-      std::int64_t i = 0;
-      if (v.get_int64().get(i)) return false;
-      const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), i);
-      out = std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
-      return true;
-    }
-    case simdjson::dom::element_type::UINT64: {
-      std::uint64_t u = 0;
-      if (v.get_uint64().get(u)) return false;
-      const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), u);
-      out = std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
-      return true;
-    }
-    default:
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c == 0xC2) {
+      n = 2;
+      lo = 0xA0;  // C2 80..C2 9F are the C1 controls
+    } else if (c >= 0xC3 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
       return false;
+    }
+    if (static_cast<std::size_t>(end - p) < n || p[1] < lo || p[1] > hi) return false;
+    for (std::size_t i = 2; i < n; ++i) {
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    }
+    p += n;
   }
+  return true;
 }
 
 }  // namespace
 
+result<void> decrypt_readings(const source_settings& source,
+                              std::span<const envelope_candidate> candidates,
+                              std::string& plaintext, json_fields& fields, decrypt_work* work) {
+  std::size_t largest = 0;
+  for (const auto& c : candidates) largest = std::max(largest, c.ciphertext.size());
+  plaintext.reserve(largest + crypto::block_size + simdjson::SIMDJSON_PADDING);
+  decrypt_work ignored;
+  decrypt_work& w = work != nullptr ? *work : ignored;
+  return source.mode == cipher_mode::aes_256_gcm
+             ? decrypt_gcm(source, candidates, plaintext, fields, w)
+             : decrypt_cbc(source, candidates, plaintext, fields, w);
+}
+
 std::string finish_event_id(std::string_view id) {
-  if (id.size() <= max_event_id_length) return std::string(id);
+  if (id.size() <= max_event_id_length && printable_utf8(id)) return std::string(id);
   std::string out = "sha256:";
   out += crypto::sha256_hex(crypto::as_bytes(id));
   return out;
@@ -227,43 +291,30 @@ result<accepted_event> process_inbound(const source_settings& source,
 
   // 4-5. Envelope and decryption, or the body itself.
   accepted_event ev;
-  simdjson::dom::object root;
+  json_fields fields;
   if (encrypted) {
     thread_local envelope_reader reader;
     if (auto r = reader.read(source.mode, source.layout, source.encoding, request.body, request.iv);
         !r) {
       return r.error();
     }
-    if (auto r = decrypt(source, reader.candidates(), ev.plaintext, root); !r) return r.error();
+    if (auto r = decrypt_readings(source, reader.candidates(), ev.plaintext, fields); !r) {
+      return r.error();
+    }
     auth |= source.mode == cipher_mode::aes_256_gcm ? 4u : 8u;
   } else {
     ev.plaintext.reserve(request.body.size() + simdjson::SIMDJSON_PADDING);
     ev.plaintext.assign(request.body);
-    if (!parse_object(ev.plaintext, root)) return fail(inbound_errc::not_json_object);
+    if (!read_plaintext(ev.plaintext, fields)) return fail(inbound_errc::not_json_object);
   }
 
-  // One pass over the top-level fields for the event type and the id.
-  std::array<std::optional<simdjson::dom::element>, event_fields.size()> event_values;
-  std::array<std::optional<simdjson::dom::element>, id_fields.size()> id_values;
-  for (const auto field : root) {
-    if (const int i = field_index(event_fields, field.key); i >= 0) {
-      if (!event_values[i]) event_values[i] = field.value;
-    } else if (const int j = field_index(id_fields, field.key); j >= 0) {
-      if (!id_values[j]) id_values[j] = field.value;
-    }
-  }
-
-  // Event.
+  // Event: the path segment, else the first of the event fields that is a string.
   if (routed_event) {
     ev.event = *routed_event;
   } else {
     std::optional<std::string_view> name;
-    for (const auto& v : event_values) {
-      std::string_view s;
-      if (v && !v->get_string().get(s)) {
-        name = s;
-        break;
-      }
+    for (std::size_t i = 0; i < event_field_count && !name; ++i) {
+      if (fields[i] && fields[i]->kind == json_kind::string) name = fields[i]->text;
     }
     if (!name) return fail(inbound_errc::missing_event_type);
     const auto e = event_from_field(*name);
@@ -271,23 +322,25 @@ result<accepted_event> process_inbound(const source_settings& source,
     ev.event = *e;
   }
 
-  // Event id (§4).
+  // Event id (§4): only what is authenticated decides. The webhook-id header
+  // when the signature over it verified; else the payload's first id field
+  // that is a non-empty string or an integer (any size, as written); else the
+  // hash of the plaintext. Unsigned headers (x-event-id, an unverified
+  // webhook-id) are never read: a captured request replayed with a fresh
+  // header must stay a duplicate.
+  const bool signature_verified = (auth & 2u) != 0;
   std::string_view id;
-  number_text number;
-  if (request.webhook_id && !request.webhook_id->empty()) {
+  if (signature_verified && request.webhook_id) {
     id = *request.webhook_id;
-  } else if (request.event_id && !request.event_id->empty()) {
-    id = *request.event_id;
   } else {
-    for (const auto& v : id_values) {
-      if (v && id_value(*v, number, id)) break;
+    for (std::size_t i = event_field_count; i < plaintext_fields.size() && id.empty(); ++i) {
+      if (!fields[i]) continue;
+      if (fields[i]->kind == json_kind::string || fields[i]->kind == json_kind::integer) {
+        id = fields[i]->text;
+      }
     }
   }
-  if (id.empty()) {
-    ev.id = crypto::sha256_hex(crypto::as_bytes(ev.plaintext));
-  } else {
-    ev.id = finish_event_id(id);
-  }
+  ev.id = id.empty() ? crypto::sha256_hex(crypto::as_bytes(ev.plaintext)) : finish_event_id(id);
 
   ev.auth = auth_string(auth);
   return ev;

@@ -20,14 +20,13 @@ struct inbound_request {
   std::optional<std::string_view> webhook_id;         // webhook-id
   std::optional<std::string_view> webhook_timestamp;  // webhook-timestamp
   std::optional<std::string_view> webhook_signature;  // webhook-signature
-  std::optional<std::string_view> event_id;           // x-event-id
   std::chrono::system_clock::time_point now;
 };
 
 struct accepted_event {
   std::string plaintext;  // exact bytes to publish
   event_kind event;
-  std::string id;    // ≤ 200 bytes (longer ids become "sha256:<hex>")
+  std::string id;    // ≤ 200 bytes of printable UTF-8 (others become "sha256:<hex>")
   std::string auth;  // checks that passed, comma-separated: "api-key,signature,gcm"
 };
 
@@ -42,9 +41,13 @@ result<void> check_inbound_headers(const source_settings& source, const inbound_
 
 // The whole inbound pipeline for one request, in the order of wire-format §4:
 // check_inbound_headers, the signature over the body (both before any
-// decryption), a decryption key for x-encrypted, envelope,
-// decryption with each key, plaintext JSON check, event (from the path segment
-// when given, else from the plaintext field), event id.
+// decryption), a decryption key for x-encrypted, envelope, decryption with
+// each key (at most source.max_decrypt_attempts readings × keys; for CBC every
+// one of them, in constant work per attempt), plaintext JSON check (any RFC
+// 8259 object, handlers/json_object.hpp), event (from the path segment when
+// given, else from the plaintext field), event id (the webhook-id header only
+// when the signature verified, else the payload's id, else the SHA-256 of the
+// plaintext).
 result<accepted_event> process_inbound(const source_settings& source,
                                        std::optional<std::string_view> path_event,
                                        const inbound_request& request);

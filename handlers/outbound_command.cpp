@@ -1,24 +1,13 @@
 #include "handlers/outbound_command.hpp"
 
+#include <charconv>
 #include <cstdlib>
 
-#include <simdjson.h>
-
 #include "crypto/aes.hpp"
+#include "handlers/json_object.hpp"
 
 namespace rai::handlers {
 namespace {
-
-simdjson::dom::parser& json_parser() {
-  thread_local simdjson::dom::parser parser;
-  return parser;
-}
-
-// The document stays valid until the next parse on this thread.
-bool parse_object(std::string_view body, simdjson::dom::object& out) {
-  const simdjson::padded_string padded(body);
-  return !json_parser().parse(padded).get_object().get(out);
-}
 
 bool header_safe(std::string_view s) noexcept {
   for (const char c : s) {
@@ -28,30 +17,30 @@ bool header_safe(std::string_view s) noexcept {
   return true;
 }
 
-// A non-empty string member `name` of `obj`.
-std::optional<std::string_view> string_member(simdjson::dom::object obj, std::string_view name) {
-  std::string_view s;
-  if (obj[name].get_string().get(s) || s.empty()) return std::nullopt;
-  return s;
+// The handshake members read_json_members looks for, in this order.
+constexpr std::array<std::string_view, 4> handshake_fields = {"data", "sessionToken", "expiresIn",
+                                                              "ttl"};
+using handshake_members = std::array<std::optional<json_raw_member>, handshake_fields.size()>;
+
+// A non-empty string member, decoded.
+std::optional<std::string> string_member(const std::optional<json_raw_member>& m) {
+  if (!m || m->kind != json_kind::string || m->value.empty()) return std::nullopt;
+  std::string out;
+  append_json_unescaped(out, m->value);
+  return out;
 }
 
-// A positive integer member `name` of `obj`, in seconds.
-std::optional<std::chrono::seconds> positive_seconds(simdjson::dom::object obj,
-                                                     std::string_view name) {
-  simdjson::dom::element v;
-  if (obj[name].get(v)) return std::nullopt;
-  std::uint64_t n = 0;
-  if (v.is_int64()) {
-    const std::int64_t i = v.get_int64().value_unsafe();
-    if (i <= 0) return std::nullopt;
-    n = static_cast<std::uint64_t>(i);
-  } else if (v.is_uint64()) {
-    n = v.get_uint64().value_unsafe();
-  } else {
-    return std::nullopt;
-  }
+// A positive integer member, in seconds, clamped to max_session_ttl (an
+// integer of any size is read: a wider one is simply over the cap).
+std::optional<std::chrono::seconds> positive_seconds(const std::optional<json_raw_member>& m) {
+  if (!m || m->kind != json_kind::integer || m->value.front() == '-') return std::nullopt;
+  const std::string_view digits = m->value;
+  if (digits == "0") return std::nullopt;
   const auto cap = static_cast<std::uint64_t>(max_session_ttl.count());
-  return std::chrono::seconds{static_cast<std::int64_t>(n < cap ? n : cap)};
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc{} || ptr != digits.data() + digits.size() || n > cap) n = cap;
+  return std::chrono::seconds{static_cast<std::int64_t>(n)};
 }
 
 }  // namespace
@@ -96,8 +85,8 @@ bool valid_idempotency_key(std::string_view key) noexcept {
 }
 
 bool is_json_object(std::string_view body) {
-  simdjson::dom::object obj;
-  return parse_object(body, obj);
+  json_fields fields;
+  return read_json_object(body, body.size(), {}, fields);
 }
 
 bool valid_kind_name(std::string_view kind) noexcept {
@@ -110,26 +99,29 @@ bool valid_kind_name(std::string_view kind) noexcept {
 }
 
 result<session_token> parse_handshake_response(std::string_view body) {
-  simdjson::dom::object root;
-  if (!parse_object(body, root)) return make_error_code(outbound_errc::bad_handshake_response);
+  // Read by the strict reader: a response is small and read once per token.
+  handshake_members root;
+  if (!read_json_members(body, handshake_fields, root)) {
+    return make_error_code(outbound_errc::bad_handshake_response);
+  }
+  handshake_members data;
+  const bool has_data = root[0] && root[0]->kind == json_kind::object &&
+                        read_json_members(root[0]->value, handshake_fields, data);
 
-  simdjson::dom::object data;
-  const bool has_data = !root["data"].get_object().get(data);
-
-  std::optional<std::string_view> token;
-  if (has_data) token = string_member(data, "sessionToken");
-  if (!token) token = string_member(root, "sessionToken");
+  std::optional<std::string> token;
+  if (has_data) token = string_member(data[1]);
+  if (!token) token = string_member(root[1]);
   if (!token) return make_error_code(outbound_errc::missing_session_token);
   if (token->size() > max_session_token_length || !header_safe(*token)) {
     return make_error_code(outbound_errc::bad_session_token);
   }
 
   session_token out;
-  out.token = std::string(*token);
-  if (has_data) out.ttl = positive_seconds(data, "expiresIn");
-  if (!out.ttl) out.ttl = positive_seconds(root, "expiresIn");
-  if (!out.ttl && has_data) out.ttl = positive_seconds(data, "ttl");
-  if (!out.ttl) out.ttl = positive_seconds(root, "ttl");
+  out.token = std::move(*token);
+  if (has_data) out.ttl = positive_seconds(data[2]);
+  if (!out.ttl) out.ttl = positive_seconds(root[2]);
+  if (!out.ttl && has_data) out.ttl = positive_seconds(data[3]);
+  if (!out.ttl) out.ttl = positive_seconds(root[3]);
   return out;
 }
 

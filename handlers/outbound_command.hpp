@@ -39,7 +39,8 @@ inline constexpr std::size_t max_idempotency_key_length = 200;
 // an HTTP header).
 bool valid_idempotency_key(std::string_view key) noexcept;
 
-// The body parses as one JSON object (valid UTF-8, surrounding whitespace allowed).
+// The body is one RFC 8259 JSON object, surrounding whitespace allowed, with
+// numbers of any size (handlers/json_object.hpp: read_json_object).
 bool is_json_object(std::string_view body);
 
 // A command kind: 1..64 characters of a-z 0-9 '-'.

@@ -64,6 +64,9 @@ std::optional<std::string> validate(const source_settings& s) {
   if (s.signature_tolerance.count() < 0) {
     return problem(s, "signature_tolerance must not be negative");
   }
+  if (s.max_decrypt_attempts == 0) {
+    return problem(s, "max_decrypt_attempts must be at least 1");
+  }
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ struct source_settings {
   bool require_encryption = true;
   std::optional<crypto::webhook_secret> signing_secret;
   std::chrono::seconds signature_tolerance{300};
+  // Decryptions one request may cost: envelope readings × keys tried, in try
+  // order. A request that needs more is refused as undecryptable (401) once
+  // this many failed. 8 covers two keys (rotation) × the four readings of an
+  // ambiguous raw envelope (two encodings × two GCM IV lengths).
+  std::size_t max_decrypt_attempts = 8;
 };
 
 // A problem that must stop startup (e.g. CBC with neither API key nor

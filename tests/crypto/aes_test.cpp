@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -282,6 +284,96 @@ TEST_F(AesNegative, ErrorsHaveTheCryptoCategory) {
 
 // ---------------------------------------------------------------------------
 // Behaviour of the output buffer and of the per-thread context.
+
+// --- the constant-time PKCS#7 check (issue 13, point 6) ---------------------------------
+
+// The plain definition: the last byte n is 1..16 and the last n bytes all equal n.
+std::size_t reference_padding(const std::array<std::uint8_t, 16>& b) {
+  const std::size_t n = b[15];
+  if (n < 1 || n > 16) return 0;
+  for (std::size_t i = 16 - n; i < 16; ++i) {
+    if (b[i] != n) return 0;
+  }
+  return n;
+}
+
+TEST(Pkcs7Padding, EveryLastByteAndEveryWrongPaddingByte) {
+  std::array<std::uint8_t, 16> block{};
+  std::size_t valid = 0;
+  for (unsigned last = 0; last < 256; ++last) {
+    // Correct padding for `last` (when it is 1..16) over plaintext bytes 0xAB.
+    block.fill(0xAB);
+    for (std::size_t i = 0; i < 16 && i < last; ++i)
+      block[15 - i] = static_cast<std::uint8_t>(last);
+    block[15] = static_cast<std::uint8_t>(last);
+    const std::size_t want = (last >= 1 && last <= 16) ? last : 0;
+    ASSERT_EQ(pkcs7_padding_length(block), want) << last;
+    ASSERT_EQ(reference_padding(block), want) << last;
+    valid += want != 0;
+    // Each byte inside the padding, wrong by every single bit: invalid.
+    for (std::size_t i = 16 - std::min<std::size_t>(want, 16); want != 0 && i < 15; ++i) {
+      for (unsigned bit = 0; bit < 8; ++bit) {
+        auto bad = block;
+        bad[i] ^= static_cast<std::uint8_t>(1u << bit);
+        ASSERT_EQ(pkcs7_padding_length(bad), 0u) << last << " " << i << " " << bit;
+      }
+    }
+    // Bytes before the padding do not matter.
+    if (want != 0 && want < 16) {
+      auto other = block;
+      other[15 - want] = static_cast<std::uint8_t>(want);  // looks like one more padding byte
+      ASSERT_EQ(pkcs7_padding_length(other), want) << last;
+      other[0] = 0x00;
+      ASSERT_EQ(pkcs7_padding_length(other), want) << last;
+    }
+  }
+  EXPECT_EQ(valid, 16u);
+  // Random blocks against the definition.
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 200'000; ++i) {
+    for (auto& b : block) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      b = static_cast<std::uint8_t>(state);
+    }
+    if (i % 2 == 0) block[15] = static_cast<std::uint8_t>(1 + state % 3);  // often small
+    if (i % 4 == 0) block[14] = block[15];
+    ASSERT_EQ(pkcs7_padding_length(block), reference_padding(block));
+  }
+  EXPECT_EQ(pkcs7_padding_length(bv(std::string(15, '\x01'))), 0u);  // not a block
+}
+
+TEST(CbcUnpadded, KeepsThePaddingAndNeverFailsOnContents) {
+  const aes_key key = [] {
+    aes_key k{};
+    for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(i * 3);
+    return k;
+  }();
+  const std::string iv(16, '\x07');
+  std::string ct;
+  ASSERT_TRUE(cbc_encrypt(key, bv(iv), bv("hello"), ct));
+  ASSERT_EQ(ct.size(), 16u);
+  std::string out;
+  ASSERT_TRUE(cbc_decrypt_unpadded(key, bv(iv), bv(ct), out));
+  EXPECT_EQ(out, std::string("hello") + std::string(11, '\x0b'));
+  EXPECT_EQ(pkcs7_padding_length(bv(out).last(16)), 11u);
+  // A wrong key decrypts too (to garbage): the contents are the caller's to check.
+  aes_key other = key;
+  other[0] ^= 1;
+  ASSERT_TRUE(cbc_decrypt_unpadded(other, bv(iv), bv(ct), out));
+  EXPECT_EQ(out.size(), 16u);
+  // Lengths are still refused.
+  EXPECT_FALSE(cbc_decrypt_unpadded(key, bv(iv), bv(ct.substr(0, 15)), out));
+  EXPECT_FALSE(cbc_decrypt_unpadded(key, bv(iv.substr(0, 12)), bv(ct), out));
+  // Padding is switched back on for encryption on the same thread.
+  std::string ct2;
+  ASSERT_TRUE(cbc_encrypt(key, bv(iv), bv(std::string(16, 'a')), ct2));
+  EXPECT_EQ(ct2.size(), 32u);
+  std::string back;
+  ASSERT_TRUE(cbc_decrypt(key, bv(iv), bv(ct2), back));
+  EXPECT_EQ(back, std::string(16, 'a'));
+}
 
 TEST(AesBuffers, DecryptKeepsCapacityAndStorage) {
   const aes_key key{};

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
+
+#include "crypto/hash.hpp"
 
 #include "test_util.hpp"
 
@@ -194,6 +200,57 @@ TEST(ConstantTimeEqual, Semantics) {
   other[4095] = 'j';
   EXPECT_FALSE(constant_time_equal(big, other));
   EXPECT_TRUE(constant_time_equal(big, std::string(4096, 'k')));
+}
+
+TEST(ConstantTimeEqual, DigestsAreFixedSizeAndKeyed) {
+  const comparison_digest a = digest_for_comparison("api-key-1");
+  EXPECT_EQ(a, digest_for_comparison("api-key-1"));
+  EXPECT_NE(a, digest_for_comparison("api-key-2"));
+  EXPECT_NE(a, digest_for_comparison("api-key-10"));
+  EXPECT_NE(digest_for_comparison(""), digest_for_comparison(std::string_view("\0", 1)));
+  // Keyed with a per-process secret: not the plain SHA-256 of the input.
+  const sha256_digest plain = sha256(as_bytes("api-key-1"));
+  EXPECT_FALSE(std::equal(a.begin(), a.end(), plain.begin()));
+  EXPECT_TRUE(constant_time_equal(a, digest_for_comparison("api-key-1")));
+  EXPECT_FALSE(constant_time_equal(a, digest_for_comparison("api-key-2")));
+}
+
+// A length mismatch must cost the same work as a content mismatch (issue 13,
+// point 11): an early return on the lengths told an attacker how long an API
+// key is. Compares the median time of a wrong guess of the right length with
+// that of a guess one byte shorter: the early return made the second a small
+// fraction of the first, a digest of each input makes them about equal. The
+// bound is loose so that a noisy machine cannot make it fail.
+TEST(ConstantTimeEqual, LengthMismatchCostsTheSameWork) {
+  // Long enough that comparing the contents takes far longer than a call.
+  const std::string secret(1024, 'k');
+  std::string same_length = secret;
+  same_length.back() = 'j';
+  const std::string shorter(1023, 'k');
+  using clock = std::chrono::steady_clock;
+  const auto median_ns = [&](const std::string& guess) {
+    std::vector<std::int64_t> samples;
+    for (int round = 0; round < 201; ++round) {
+      bool sink = false;
+      const auto t0 = clock::now();
+      for (int i = 0; i < 200; ++i) {
+        sink ^= constant_time_equal(std::string_view(secret), std::string_view(guess));
+      }
+      const auto t1 = clock::now();
+      EXPECT_FALSE(sink);
+      samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    }
+    std::nth_element(samples.begin(), samples.begin() + 100, samples.end());
+    return static_cast<double>(samples[100]);
+  };
+  // Repeated: the best of three ratios, so that one noisy round cannot fail it.
+  double best = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const double same = median_ns(same_length);
+    const double diff = median_ns(shorter);
+    best = std::max(best, diff / same);
+  }
+  EXPECT_GT(best, 0.6) << "a length mismatch returned much faster than a content mismatch";
 }
 
 }  // namespace

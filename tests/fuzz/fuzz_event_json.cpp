@@ -1,16 +1,19 @@
 // Event routing and JSON handling: handlers::parse_webhook_route,
 // event_from_path / event_from_field, finish_event_id, the plaintext pipeline
 // (JSON object check, event field, event id) through process_inbound on a
-// plaintext source, is_json_object and parse_handshake_response.
+// plaintext source, is_json_object, parse_handshake_response, and the two JSON
+// readers of handlers/json_object.hpp against each other and against
+// simdjson's DOM (which decides alone wherever it does not refuse a number).
 //
 // Input, as FuzzedDataProvider reads it (make_corpus.py writes seeds so):
-//   last byte        bit 0: webhook-id present, bit 1: x-event-id present,
+//   last byte        bit 0: webhook-id present (unsigned: it must not decide the id),
 //                    bit 2: pass the route's {event} segment to process_inbound
-//   from the front   request-target, event name, then webhook-id and
-//                    x-event-id when present (each a ConsumeRandomLengthString)
+//   from the front   request-target, event name, then webhook-id when present
+//                    (each a ConsumeRandomLengthString)
 //   the rest         the body (plaintext JSON)
 
 #include <fuzzer/FuzzedDataProvider.h>
+#include <simdjson.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "handlers/event_id.hpp"
 #include "handlers/events.hpp"
 #include "handlers/inbound.hpp"
+#include "handlers/json_object.hpp"
 #include "handlers/outbound_command.hpp"
 #include "handlers/route.hpp"
 #include "tests/fuzz/fuzz_sources.hpp"
@@ -75,11 +79,31 @@ void check_event_name(std::string_view name) {
 
 void check_event_id(std::string_view id) {
   const std::string finished = finish_event_id(id);
-  if (id.size() <= max_event_id_length) {
-    if (finished != id) std::abort();
+  if (finished == id) {
+    if (id.size() > max_event_id_length) std::abort();
   } else if (finished.size() != 7 + 64 || finished.compare(0, 7, "sha256:") != 0) {
     std::abort();
   }
+  if (finish_event_id(finished) != finished) std::abort();  // a finished id stays as it is
+}
+
+// The strict reader, the hot path (simdjson, falling back to the strict
+// reader) and simdjson alone agree on what is a JSON object.
+bool check_json_readers(std::string_view body) {
+  const bool strict = read_json_members(body, {}, {});
+  json_fields fields;
+  if (read_json_object(body, body.size(), {}, fields) != strict) std::abort();
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(4096, max_json_depth + 1)) std::abort();
+    return p;
+  }();
+  simdjson::dom::element doc;
+  const auto e = parser.parse(body.data(), body.size(), true).get(doc);
+  if (e != simdjson::NUMBER_ERROR && e != simdjson::NUMBER_OUT_OF_RANGE) {
+    if ((!e && doc.is_object()) != strict) std::abort();
+  }
+  return strict;
 }
 
 }  // namespace
@@ -91,9 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string target = in.ConsumeRandomLengthString(512);
   const std::string name = in.ConsumeRandomLengthString(64);
   std::optional<std::string> webhook_id;
-  std::optional<std::string> event_id;
   if (flags & 1u) webhook_id = in.ConsumeRandomLengthString(300);
-  if (flags & 2u) event_id = in.ConsumeRandomLengthString(300);
   const std::string body = in.ConsumeRemainingBytesAsString();
 
   const auto route_event = check_route(target);
@@ -104,15 +126,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const inbound_request request{
       .body = body,
       .webhook_id = webhook_id,
-      .event_id = event_id,
       .now = std::chrono::system_clock::time_point(rai::fuzz::fixed_now),
   };
   const auto path_event = (flags & 4u) ? route_event : std::nullopt;
   const auto accepted = process_inbound(plain, path_event, request);
   const bool object = is_json_object(body);
+  if (check_json_readers(body) != object) std::abort();
   if (accepted) {
     if (!object || accepted->plaintext != body) std::abort();
-    if (accepted->id.empty() || accepted->id.size() > max_event_id_length) std::abort();
+    if (accepted->id.empty() || finish_event_id(accepted->id) != accepted->id) std::abort();
+    // An unsigned webhook-id never decides the id: the same request without it has the same id.
+    if (webhook_id) {
+      const inbound_request bare{
+          .body = body, .now = std::chrono::system_clock::time_point(rai::fuzz::fixed_now)};
+      const auto again = process_inbound(plain, path_event, bare);
+      if (!again || again->id != accepted->id) std::abort();
+    }
   } else {
     // A JSON object is never refused as "not a JSON object", and anything
     // else always is (an unknown {event} segment is refused before the body).

@@ -7,8 +7,8 @@
 //   byte before it      which optional values follow (bit i = value i present)
 //   from the front      the present values, each a ConsumeRandomLengthString:
 //                       0 x-api-key, 1 x-encrypted, 2 IV header, 3 webhook-id,
-//                       4 webhook-timestamp, 5 webhook-signature, 6 x-event-id,
-//                       7 the {event} path segment
+//                       4 webhook-timestamp, 5 webhook-signature,
+//                       6 the {event} path segment
 //   the rest            the request body
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -29,12 +29,13 @@
 
 namespace {
 
-constexpr std::size_t value_count = 8;
+constexpr std::size_t value_count = 7;
 constexpr std::size_t max_value_bytes = 512;
 
 // Properties of an accepted event that hold whatever the input.
 void check_accepted(const rai::handlers::accepted_event& ev) {
   if (ev.id.empty() || ev.id.size() > rai::handlers::max_event_id_length) std::abort();
+  if (rai::handlers::finish_event_id(ev.id) != ev.id) std::abort();  // printable, short
   if (ev.auth.empty() || ev.auth == "none") std::abort();  // encrypted sources always check
   if (ev.plaintext.empty()) std::abort();
 }
@@ -83,10 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       .webhook_id = value(3),
       .webhook_timestamp = value(4),
       .webhook_signature = value(5),
-      .event_id = value(6),
       .now = std::chrono::system_clock::time_point(rai::fuzz::fixed_now),
   };
-  const auto result = rai::handlers::process_inbound(source, value(7), request);
+  const auto result = rai::handlers::process_inbound(source, value(6), request);
   if (result) {
     check_accepted(*result);
   } else {

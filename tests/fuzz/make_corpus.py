@@ -131,7 +131,7 @@ class Envelope:
                  key: bytes = KEY1, plaintext: bytes | None = None, iv_size: int | None = None,
                  path_event: str | None = None, api_key: str | None = API_KEY,
                  encrypted: str | None = "true", data_field: str = "data", tag_field: str = "tag",
-                 json_extra: dict | None = None, tamper: bool = False, event_id: str | None = None):
+                 json_extra: dict | None = None, tamper: bool = False):
         self.mode, self.layout, self.encoding, self.signed = mode, layout, encoding, signed
         self.path_event = path_event
         pt = plaintext if plaintext is not None else event(None if path_event else "user_joined")
@@ -155,8 +155,6 @@ class Envelope:
             self.headers["webhook-id"] = wid.encode()
             self.headers["webhook-timestamp"] = str(NOW).encode()
             self.headers["webhook-signature"] = signature(wid, NOW, self.body).encode()
-        if event_id is not None:
-            self.headers["x-event-id"] = event_id.encode()
 
     def source(self) -> str:
         return source_name(self.mode, self.layout, self.encoding, self.signed)
@@ -167,7 +165,7 @@ class Envelope:
 
 # --- fuzz_inbound_envelope ---------------------------------------------------------------
 VALUE_ORDER = ("x-api-key", "x-encrypted", "x-iv", "webhook-id", "webhook-timestamp",
-               "webhook-signature", "x-event-id")
+               "webhook-signature")
 
 
 def envelope_input(e: Envelope) -> bytes:
@@ -203,8 +201,8 @@ def envelope_seeds() -> dict[str, Envelope]:
         "gcm_plaintext_not_object": Envelope("s11", "gcm", "json", "base64", plaintext=b"[1,2,3]"),
         "gcm_no_x_encrypted": Envelope("s12", "gcm", "json", "base64", encrypted=None),
         "gcm_bad_api_key": Envelope("s13", "gcm", "json", "base64", api_key="nope"),
-        "gcm_long_event_id_header": Envelope("s14", "gcm", "raw", "auto", wire_layout="raw",
-                                             event_id=long_id),
+        "gcm_long_payload_id": Envelope("s14", "gcm", "raw", "auto", wire_layout="raw",
+                                        plaintext=event("user_joined", long_id)),
         "cbc_auto_json_hex": Envelope("s15", "cbc", "auto", "auto", wire_encoding="hex"),
         "cbc_json_b64_encrypted_data": Envelope("s16", "cbc", "json", "base64",
                                                 data_field="encryptedData"),
@@ -222,14 +220,11 @@ def envelope_seeds() -> dict[str, Envelope]:
 
 # --- fuzz_event_json ---------------------------------------------------------------------
 def event_json_input(target: str, name: str, body: bytes, *, webhook_id: str | None = None,
-                     event_id: str | None = None, use_path_event: bool = False) -> bytes:
-    flags = (1 if webhook_id is not None else 0) | (2 if event_id is not None else 0) | (
-        4 if use_path_event else 0)
+                     use_path_event: bool = False) -> bytes:
+    flags = (1 if webhook_id is not None else 0) | (4 if use_path_event else 0)
     front = fdp_string(target.encode()) + fdp_string(name.encode())
     if webhook_id is not None:
         front += fdp_string(webhook_id.encode())
-    if event_id is not None:
-        front += fdp_string(event_id.encode())
     return front + body + bytes([flags])
 
 
@@ -251,12 +246,19 @@ def event_json_seeds() -> dict[str, bytes]:
             "/webhooks/plain/channel-message-posted", "ChannelMessagePosted",
             b'{"event":"ChannelMessagePosted","id":-42,"channel":{"id":"c"}}'),
         "long_ids": event_json_input("/webhooks/plain", long_id, event("user-visited", long_id),
-                                     webhook_id=long_id, event_id="short"),
+                                     webhook_id=long_id),
         "webhook_id_header": event_json_input("/webhooks/plain", "user-visited",
                                               event("user-visited"),
                                               webhook_id="msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"),
-        "event_id_header_empty_id": event_json_input(
-            "/webhooks/plain", "message.posted", event("message.posted", eid=""), event_id="evt-h"),
+        "unsigned_webhook_id_empty_id": event_json_input(
+            "/webhooks/plain", "message.posted", event("message.posted", eid=""),
+            webhook_id="evt-h"),
+        "big_numbers": event_json_input(
+            "/webhooks/plain", "user-joined",
+            b'{"event":"user-joined","id":12345678901234567890123,"n":-1e400,"m":1.50e2,'
+            b'"z":-0,"s":"\\ud83d\\ude00\\u0000"}'),
+        "unprintable_id": event_json_input(
+            "/webhooks/plain", "user-joined", b'{"event":"user-joined","id":"a\\u009b\\n"}'),
         "not_object": event_json_input("/webhooks/plain/user-joined/extra", "", b"[1, 2, 3]"),
         "bad_utf8": event_json_input("/webhooks/pl%61in", "user-joined",
                                      b'{"event":"user-joined","name":"\xc3\x28"}'),

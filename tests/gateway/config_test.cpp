@@ -191,6 +191,20 @@ TEST(Config, CbcWithoutApiKeyOrSignatureRefused) {
   EXPECT_NE(all(r).find("sources.s"), std::string::npos);
 }
 
+TEST(Config, MaxDecryptAttempts) {
+  auto d = parse(minimal_source(""));
+  ASSERT_TRUE(d.config) << all(d);
+  EXPECT_EQ(d.config->sources[0].max_decrypt_attempts, 8u);
+  auto r = parse(minimal_source("max_decrypt_attempts = 3\n"));
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->sources[0].max_decrypt_attempts, 3u);
+  for (const char* bad : {"0", "-1", "\"8\""}) {
+    auto b = parse(minimal_source(std::string("max_decrypt_attempts = ") + bad + "\n"));
+    EXPECT_FALSE(b.config) << bad;
+    EXPECT_NE(all(b).find("max_decrypt_attempts"), std::string::npos) << all(b);
+  }
+}
+
 TEST(Config, UnknownKeysAndBadValuesAreReported) {
   auto r = parse(R"(
 [server]

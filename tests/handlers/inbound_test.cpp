@@ -7,13 +7,17 @@
 
 #include "crypto/hash.hpp"
 #include "crypto/webhook_signature.hpp"
+#include "handlers/decrypt.hpp"
+#include "handlers/envelope.hpp"
 #include "handlers/event_id.hpp"
+#include "handlers/json_object.hpp"
 #include "test_support.hpp"
 
 namespace rai::handlers {
 namespace {
 
 using crypto::cipher_mode;
+using namespace std::string_view_literals;
 using test::style;
 
 constexpr auto gcm = cipher_mode::aes_256_gcm;
@@ -299,6 +303,122 @@ TEST(Inbound, GcmNonObjectUnderSecondKeyIsStillNotJsonObject) {
   const auto src = make_source(gcm, {k2, k1});
   const auto w = test::make_wire(envelope_layout::json, style::b64, test::seal(gcm, k1, "[1]"));
   EXPECT_REFUSED(process_inbound(src, std::nullopt, make_request(w)), not_json_object);
+}
+
+// --- decryption work (issue 13, points 3 and 6) ------------------------------------------
+
+// The readings of `w` as the pipeline takes them apart.
+struct read_wire {
+  envelope_reader reader;
+  explicit read_wire(const source_settings& src, const test::wire& w) {
+    const auto r =
+        reader.read(src.mode, src.layout, src.encoding, w.body,
+                    w.iv_header ? std::optional<std::string_view>(*w.iv_header) : std::nullopt);
+    EXPECT_TRUE(r);
+  }
+};
+
+// CBC: a padding oracle needs some failures to cost more than others. Every
+// failure below (bad padding with a JSON text inside, valid padding with bad
+// JSON, wrong keys) and the success do the same work: every key tried, every
+// decrypted text checked as JSON, whatever the padding.
+TEST(InboundDecrypt, CbcEveryAttemptCostsTheSameWork) {
+  const auto src = make_source(cbc, {k2, k3, k1});
+  // A JSON object of exactly 32 bytes; dropping the padding block cbc_encrypt
+  // appends leaves a ciphertext whose text is that object, but whose padding
+  // (a final '}') is invalid.
+  const std::string object32 = R"({"event":"user-joined","x":"12"})";
+  ASSERT_EQ(object32.size(), 32u);
+  auto bad_padding = test::seal(cbc, k1, object32);
+  bad_padding.ct.resize(32);
+  const test::sealed cases[] = {
+      test::seal(cbc, k1, payload),                                  // accepted
+      bad_padding,                                                   // bad padding, JSON inside
+      test::seal(cbc, k1, std::string(4000, 'x')),                   // valid padding, not JSON
+      test::seal(cbc, k1, "{\"event\":\"user-joined\",\"x\":[1,2"),  // valid padding, cut JSON
+      test::seal(cbc, test::make_key(9), payload),                   // no key fits
+  };
+  for (std::size_t i = 0; i < std::size(cases); ++i) {
+    SCOPED_TRACE(i);
+    read_wire rw(src, test::make_wire(envelope_layout::json, style::b64, cases[i]));
+    ASSERT_EQ(rw.reader.candidates().size(), 1u);
+    std::string plaintext;
+    json_fields fields;
+    decrypt_work work;
+    const auto r = decrypt_readings(src, rw.reader.candidates(), plaintext, fields, &work);
+    EXPECT_EQ(static_cast<bool>(r), i == 0);
+    if (r) {
+      EXPECT_EQ(plaintext, payload);
+    } else {
+      EXPECT_EQ(r.error(), make_error_code(inbound_errc::decrypt_failed));
+    }
+    EXPECT_EQ(work.decryptions, 3u);
+    EXPECT_EQ(work.json_checks, 3u);
+  }
+}
+
+// Rotation still works with the constant-work loop: whichever key fits wins,
+// and its fields are the ones read even when later keys were tried after it.
+TEST(InboundDecrypt, CbcRotationPicksTheFittingKey) {
+  const std::string pt = R"({"event":"user-visited","id":"rot-1"})";
+  for (const auto& keys :
+       {std::vector{k1, k2, k3}, std::vector{k2, k1, k3}, std::vector{k2, k3, k1}}) {
+    const auto src = make_source(cbc, keys);
+    const auto r = process_inbound(
+        src, std::nullopt,
+        make_request(test::make_wire(envelope_layout::raw, style::hex, test::seal(cbc, k1, pt))));
+    ASSERT_TRUE(r) << describe(r);
+    EXPECT_EQ(r->plaintext, pt);
+    EXPECT_EQ(r->event, event_kind::user_visited);
+    EXPECT_EQ(r->id, "rot-1");
+  }
+}
+
+// GCM stops at the first tag that verifies: a tag failure is no oracle.
+TEST(InboundDecrypt, GcmStopsAtTheFittingKey) {
+  const auto src = make_source(gcm, {k2, k1, k3});
+  read_wire rw(src,
+               test::make_wire(envelope_layout::json, style::b64, test::seal(gcm, k1, payload)));
+  std::string plaintext;
+  json_fields fields;
+  decrypt_work work;
+  ASSERT_TRUE(decrypt_readings(src, rw.reader.candidates(), plaintext, fields, &work));
+  EXPECT_EQ(work.decryptions, 2u);
+  EXPECT_EQ(work.json_checks, 1u);
+}
+
+// The work per request is bounded by max_decrypt_attempts (readings × keys):
+// a key beyond the cap is never tried.
+TEST(InboundDecrypt, AttemptsAreCapped) {
+  std::vector<crypto::aes_key> wrong;
+  for (std::uint8_t i = 10; i < 19; ++i) wrong.push_back(test::make_key(i));
+  for (const auto mode : {gcm, cbc}) {
+    SCOPED_TRACE(test::mode_name(mode));
+    // Nine wrong keys, then the right one: ten attempts needed.
+    auto keys = wrong;
+    keys.push_back(k1);
+    auto src = make_source(mode, keys);
+    const auto w =
+        test::make_wire(envelope_layout::json, style::b64, test::seal(mode, k1, payload));
+    EXPECT_EQ(src.max_decrypt_attempts, 8u);  // the default
+    EXPECT_REFUSED(process_inbound(src, std::nullopt, make_request(w)), decrypt_failed);
+    read_wire rw(src, w);
+    std::string plaintext;
+    json_fields fields;
+    decrypt_work work;
+    EXPECT_FALSE(decrypt_readings(src, rw.reader.candidates(), plaintext, fields, &work));
+    EXPECT_EQ(work.decryptions, 8u);
+    src.max_decrypt_attempts = 10;
+    EXPECT_TRUE(process_inbound(src, std::nullopt, make_request(w)));
+  }
+  // Readings count too: a raw GCM body has two (12- and 16-byte IV) per key.
+  auto src = make_source(gcm, {k2, k3, k1});
+  const auto w =
+      test::make_wire(envelope_layout::raw, style::b64, test::seal(gcm, k1, payload, 16));
+  src.max_decrypt_attempts = 5;  // (12-byte IV) × 3 keys, then (16-byte IV) × k2, k3
+  EXPECT_REFUSED(process_inbound(src, std::nullopt, make_request(w)), decrypt_failed);
+  src.max_decrypt_attempts = 6;
+  EXPECT_TRUE(process_inbound(src, std::nullopt, make_request(w)));
 }
 
 TEST(Inbound, WrongLengthsAreDecryptFailed) {
@@ -777,12 +897,28 @@ TEST(InboundEvent, FieldPrecedenceAndTypes) {
 
 // --- event id -------------------------------------------------------------------------------
 
-std::string id_of(std::string_view body, std::optional<std::string_view> webhook_id = {},
-                  std::optional<std::string_view> event_id = {}) {
+// The id of `body` accepted from an open source; `webhook_id` is sent as an
+// unsigned header.
+std::string id_of(std::string_view body, std::optional<std::string_view> webhook_id = {}) {
   const auto src = open_source();
   auto req = plain_request(body);
   req.webhook_id = webhook_id;
-  req.event_id = event_id;
+  const auto r = process_inbound(src, "user-joined", req);
+  EXPECT_TRUE(r) << describe(r);
+  return r ? r->id : std::string("<refused>");
+}
+
+// The id of `body` accepted from a source with a signing secret, with the
+// webhook-id `webhook_id` signed.
+std::string signed_id_of(std::string_view body, std::string_view webhook_id) {
+  auto src = open_source();
+  src.signing_secret = make_secret(1);
+  const std::string sig = crypto::webhook_sign(*src.signing_secret, webhook_id, fixed_unix, body);
+  const std::string ts = std::to_string(fixed_unix);
+  auto req = plain_request(body);
+  req.webhook_id = webhook_id;
+  req.webhook_timestamp = ts;
+  req.webhook_signature = sig;
   const auto r = process_inbound(src, "user-joined", req);
   EXPECT_TRUE(r) << describe(r);
   return r ? r->id : std::string("<refused>");
@@ -794,16 +930,39 @@ std::string sha_hex(std::string_view s) {
 
 TEST(InboundEventId, Precedence) {
   const std::string all = R"({"id":"a","_id":"b","eventId":"c","event_id":"d"})";
-  EXPECT_EQ(id_of(all, "hdr-webhook", "hdr-event"), "hdr-webhook");
-  EXPECT_EQ(id_of(all, std::nullopt, "hdr-event"), "hdr-event");
-  EXPECT_EQ(id_of(all, "", "hdr-event"), "hdr-event");  // empty header skipped
+  EXPECT_EQ(signed_id_of(all, "hdr-webhook"), "hdr-webhook");  // signed: it decides
+  EXPECT_EQ(id_of(all, "hdr-webhook"), "a");  // unsigned: never read (issue 13, point 5)
+  EXPECT_EQ(id_of(all, ""), "a");
   EXPECT_EQ(id_of(all), "a");
-  EXPECT_EQ(id_of(all, "", ""), "a");
   EXPECT_EQ(id_of(R"({"event_id":"d","eventId":"c","_id":"b"})"), "b");
   EXPECT_EQ(id_of(R"({"event_id":"d","eventId":"c"})"), "c");
   EXPECT_EQ(id_of(R"({"event_id":"d"})"), "d");
   const std::string none = R"({"user":{"id":"nested"}} )";
   EXPECT_EQ(id_of(none), sha_hex(none));
+  EXPECT_EQ(id_of(none, "hdr-webhook"), sha_hex(none));
+  EXPECT_EQ(signed_id_of(none, "hdr-webhook"), "hdr-webhook");
+}
+
+// A captured request replayed with a fresh unsigned webhook-id keeps its
+// identity, so dedupe still sees a duplicate.
+TEST(InboundEventId, ReplayWithAFreshHeaderKeepsTheId) {
+  const std::string body = R"({"event":"user-joined","id":"evt-77"})";
+  const std::string hashed = R"({"event":"user-joined"})";
+  EXPECT_EQ(id_of(body, "fresh-1"), id_of(body, "fresh-2"));
+  EXPECT_EQ(id_of(hashed, "fresh-1"), id_of(hashed, "fresh-2"));
+  EXPECT_EQ(id_of(hashed, "fresh-1"), sha_hex(hashed));
+}
+
+// With a signing secret but a signature that does not verify, the request is
+// refused; the id rule never sees the header.
+TEST(InboundEventId, SignedSourceRefusesAnUnverifiedWebhookId) {
+  auto src = open_source();
+  src.signing_secret = make_secret(1);
+  auto req = plain_request(R"({"id":"a"})");
+  req.webhook_id = "forged";
+  const auto r = process_inbound(src, "user-joined", req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(http_status(r.error()), 401u);
 }
 
 TEST(InboundEventId, TypesAndEmptyValues) {
@@ -827,16 +986,56 @@ TEST(InboundEventId, TypesAndEmptyValues) {
   EXPECT_EQ(id_of(R"({"id":"a\"b\u00e9"})"), "a\"b\xc3\xa9");
 }
 
+// Integers wider than 64 bits (issue 13, point 12): the id is the number as
+// written, and the same whatever else in the payload sends it down the strict
+// reader.
+TEST(InboundEventId, BigIntegerIds) {
+  EXPECT_EQ(id_of(R"({"id":12345678901234567890123})"), "12345678901234567890123");
+  EXPECT_EQ(id_of(R"({"id":-12345678901234567890123})"), "-12345678901234567890123");
+  EXPECT_EQ(id_of(R"({"id":18446744073709551616})"), "18446744073709551616");
+  EXPECT_EQ(id_of(R"({"id":42,"n":12345678901234567890123})"), "42");
+  EXPECT_EQ(id_of(R"({"id":1.5,"_id":99999999999999999999999})"), "99999999999999999999999");
+  EXPECT_EQ(id_of(R"({"id":1e400,"_id":"b"})"), "b");
+  EXPECT_EQ(id_of(R"({"id":-0})"), "0");
+  EXPECT_EQ(id_of(R"({"id":-0,"n":1e400})"), "0");
+  EXPECT_EQ(id_of(R"({"id":"a\u00e9","n":1e400})"), "a\xc3\xa9");
+}
+
 TEST(InboundEventId, LongIdsAreHashed) {
   const std::string id200(200, 'x');
   const std::string id201(201, 'x');
-  EXPECT_EQ(id_of("{}", id200), id200);
-  EXPECT_EQ(id_of("{}", id201), "sha256:" + sha_hex(id201));
-  EXPECT_EQ(id_of("{}", std::nullopt, id201), "sha256:" + sha_hex(id201));
+  EXPECT_EQ(signed_id_of("{}", id200), id200);
+  EXPECT_EQ(signed_id_of("{}", id201), "sha256:" + sha_hex(id201));
   EXPECT_EQ(id_of("{\"id\":\"" + id201 + "\"}"), "sha256:" + sha_hex(id201));
   EXPECT_EQ(id_of("{\"id\":\"" + id200 + "\"}"), id200);
   EXPECT_EQ(finish_event_id(id201).size(), 7u + 64u);
   EXPECT_EQ(finish_event_id("abc"), "abc");
+}
+
+// Ids reach the spool record, the AMQP message_id and the logs: anything but
+// printable UTF-8 is replaced by its hash (issue 13, point 11).
+TEST(InboundEventId, UnprintableIdsAreHashed) {
+  const auto hashed = [](std::string_view id) { return "sha256:" + sha_hex(id); };
+  for (const std::string_view ok :
+       {"evt-1"sv, "a b"sv, "caf\xc3\xa9"sv, "\xc2\xa0nbsp"sv, "\xf0\x9f\x8e\x89"sv,
+        "\xef\xbf\xbf"sv, "~"sv, "\xe2\x80\xae"sv}) {
+    EXPECT_EQ(finish_event_id(ok), ok);
+  }
+  for (const std::string_view bad :
+       {"\xf5"sv,
+        "a\xf5"
+        "b"sv,
+        "\xc3"sv, "\xc3\x28"sv, "\xed\xa0\x80"sv, "\xc0\xaf"sv, "\xf4\x90\x80\x80"sv, "a\nb"sv,
+        "a\rb"sv, "\x1b[31m"sv, "a\x7f"sv, "\xc2\x9b"sv, "\xc2\x80"sv, "\xc2\x9f"sv,
+        std::string_view("a\0b", 3)}) {
+    EXPECT_EQ(finish_event_id(bad), hashed(bad)) << bad;
+  }
+  // Through the pipeline: a payload id with an escaped control character,
+  // and a signed webhook-id with a raw 0xF5 byte.
+  EXPECT_EQ(id_of(R"({"id":"line\nbreak"})"), hashed("line\nbreak"));
+  EXPECT_EQ(id_of(R"({"id":"\u009b2J"})"), hashed("\xc2\x9b"
+                                                  "2J"));
+  EXPECT_EQ(signed_id_of("{}", "evt\xf5"), hashed("evt\xf5"));
 }
 
 TEST(InboundEventId, FallbackHashesTheExactPlaintext) {

@@ -406,9 +406,11 @@ def test_event_id_sources(gw, reader):
         [m] = q.expect(1)
         assert m.props.message_id == expected_id
 
-    # x-event-id header beats the payload field
-    hid = unique("hdr-id")
-    check(sample_event("user-joined", unique("field")), hid, headers={"x-event-id": hid})
+    # unsigned headers never decide the id (wire-format §4): x-event-id and a
+    # webhook-id the source does not verify are ignored, the payload id wins
+    fid = unique("field")
+    check(sample_event("user-joined", fid), fid,
+          headers={"x-event-id": unique("hdr-id"), "webhook-id": unique("wh")})
     # payload fields
     for name in ("id", "_id", "eventId", "event_id"):
         fid = unique(name)
@@ -420,10 +422,45 @@ def test_event_id_sources(gw, reader):
     # no id at all: sha256 of the plaintext
     pt = sample_event("user-joined", id_field=None, extra=f', "nonce":"{unique("n")}"')
     check(pt, sha256_hex(pt))
+    # an integer wider than 64 bits, as written (RFC 8259 sets no size)
+    big = "1" + "".join(str(b % 10) for b in os.urandom(30))
+    pt = f'{{"id": {big}, "score": 1.50e2, "n": -0, "user": {{"id": "u"}}}}'.encode()
+    check(pt, big)
     # an id over 200 bytes
     long_id = "L" * 150 + unique("x") * 10
     assert len(long_id.encode()) > 200
     check(sample_event("user-joined", long_id), "sha256:" + sha256_hex(long_id.encode()))
+    # an id that is not printable UTF-8 (an escaped C1 control) is hashed too
+    odd = unique("c1") + "\u009b"
+    pt = f'{{"id": "{odd}", "user": {{"id": "u"}}}}'.encode()
+    check(pt, "sha256:" + sha256_hex(json.loads(pt)["id"].encode()))
+    # a signed webhook-id decides
+    sq = reader_for(reader, gw["signed"])
+    wid = unique("wh")
+    r = gw.send("signed", sample_event("user-joined", unique("field")), "user-joined", webhook_id=wid)
+    assert_accepted(r, wid, "user-joined")
+    [m] = sq.expect(1)
+    assert m.props.message_id == wid
+
+
+def test_replay_with_fresh_headers_is_a_duplicate(gw, reader):
+    """A captured request re-sent with a fresh x-event-id / unsigned webhook-id
+    is the same event: it is answered as a duplicate and not published again."""
+    q = reader_for(reader, gw["gcm"], gw["plain"])
+    for logical in ("gcm", "plain"):
+        src = gw[logical]
+        for pt in (sample_event("user-joined", unique("replay")),
+                   sample_event("user-joined", id_field=None, extra=f', "nonce":"{unique("n")}"')):
+            body, headers = src.build(pt)
+            first = gw.post(src.path("user-joined"), body, headers)
+            assert first.status == 200, first
+            eid = first.json["id"]
+            q.expect(1)
+            for fresh in ({"x-event-id": unique("fresh")}, {"webhook-id": unique("fresh")},
+                          {"x-event-id": unique("f"), "webhook-id": unique("f")}):
+                replay = gw.post(src.path("user-joined"), body, {**headers, **fresh})
+                assert_accepted(replay, eid, "user-joined", duplicate=True)
+    assert q.drain(0.3) == []
 
 
 # --------------------------------------------------------------------------- rejections

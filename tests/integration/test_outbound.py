@@ -714,6 +714,10 @@ def test_invalid_commands_are_dead_invalid(endpoint, outbound_gateway, broker):
         "truncated": (b'{"amount": 1', unique("inv")),
         "empty": (b"", unique("inv")),
         "bad utf-8": (b'{"a":"\xff\xfe"}', unique("inv")),
+        "trailing comma": (b'{"amount": 1,}', unique("inv")),
+        "leading zero": (b'{"amount": 01}', unique("inv")),
+        "big number, bad json": (b'{"amount": 123456789012345678901234567,}', unique("inv")),
+        "lone surrogate": (b'{"a": "\\ud800", "n": 1e400}', unique("inv")),
         "id with space": (payload("currency"), "bad id " + secrets.token_hex(3)),
         "id too long": (payload("currency"), "x" * 201),
     }
@@ -727,6 +731,25 @@ def test_invalid_commands_are_dead_invalid(endpoint, outbound_gateway, broker):
             problems.append(f"{name}: body changed")
     assert not problems, f"{problems}\n{g.output()}"
     assert ep.received() == [], "an invalid command was sent"
+    settle_and_stop(g, broker)
+
+
+def test_any_rfc8259_command_body_is_delivered_unchanged(endpoint, outbound_gateway, broker):
+    """Numbers wider than 64 bits, every number form, escapes and deep nesting
+    are valid JSON (wire-format §6): sent, byte for byte, never dead-lettered."""
+    ep = endpoint()
+    g = outbound_gateway({"currency": target(ep.url("/in"))})
+    bodies = [
+        b'{"userId": "u-1", "amount": 12345678901234567890123, "balance": -98765432109876543210}',
+        b'{"amount": 1.50e2, "rate": 1E+400, "tiny": 1e-400, "zero": -0, "max": 18446744073709551616}',
+        b' {"note": "caf\xc3\xa9 \\ud83d\\ude00 \\u0000", "z": 1, "a": 2}\n',
+        b'{"deep": ' + b"[" * 200 + b"123456789012345678901234567890" + b"]" * 200 + b"}",
+    ]
+    tids = [broker.publish("currency", body, unique("big")) for body in bodies]
+    got = ep.wait_for(len(bodies), "/in", timeout=15)
+    assert sorted(r.body for r in got) == sorted(bodies), g.output()
+    for tid in tids:
+        assert broker.dead_for(tid, wait=0.2) == []
     settle_and_stop(g, broker)
 
 
