@@ -372,6 +372,47 @@ def test_plain_http_to_the_tls_port_fails_cleanly(gateway_factory, tls_ca):
     conn.close()
 
 
+def tls12_handshake(port: int, ca_file, ciphers: str) -> str | None:
+    """The suite a TLS 1.2 client offering only `ciphers` agrees on, or None when the
+    handshake fails. @SECLEVEL=0: the client is willing; only the server may refuse."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(str(ca_file))
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(ciphers + ":@SECLEVEL=0")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                return t.cipher()[0]
+    except (ssl.SSLError, ConnectionError):
+        return None
+
+
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+def test_tls12_only_forward_secret_aead_suites(gateway_factory, tls_ca, key_type):
+    """TLS 1.2 without forward secrecy (static-RSA key exchange) or with CBC suites is
+    refused; ECDHE/DHE with AES-GCM or ChaCha20-Poly1305, and TLS 1.3, are served."""
+    srcs = one_source()
+    cert, key = tls_ca.issue_server(rsa_key=key_type == "rsa")
+    g = gateway_factory(srcs, server={"tls_cert_file": str(cert), "tls_key_file": str(key)})
+    if key_type == "rsa":
+        refused = ["AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA", "AES256-SHA256",
+                   "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384", "DHE-RSA-AES128-SHA"]
+        served = ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                  "ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-AES128-GCM-SHA256"]
+    else:
+        refused = ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256"]
+        served = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"]
+    agreed = {c: tls12_handshake(g.port, tls_ca.ca_file, c) for c in refused + served}
+    assert {c: agreed[c] for c in refused} == {c: None for c in refused}, agreed
+    assert {c: agreed[c] for c in served} == {c: c for c in served}, agreed
+    g.assert_alive()
+    ctx = ssl.create_default_context(cafile=str(tls_ca.ca_file))
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    with socket.create_connection(("127.0.0.1", g.port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as t:
+            assert t.version() == "TLSv1.3"
+
+
 def test_check_config_reports_unusable_tls_files(tmp_path):
     from conftest import GATEWAY_BIN
     cfg = tmp_path / "gw.toml"
