@@ -779,6 +779,8 @@ def test_check_config_secret_env_and_file_forms(tmp_path):
     k2, k2s = key_plain()
     (tmp_path / "keys").write_text(f"{k1s}\n{k2s}\n")
     (tmp_path / "api").write_text("api-key-from-file\n")
+    for f in ("keys", "api"):
+        (tmp_path / f).chmod(0o600)  # a secret file others may read is refused
     cfg = tmp_path / "c.toml"
     cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys_file": str(tmp_path / "keys"),
                                               "api_keys_env": "RAI_IT_API_KEYS"}))
