@@ -1,8 +1,8 @@
 #pragma once
 
-// Internal to the config layer and the TLS context: reading a file that holds
-// a secret (a *_file setting of config.md, the TLS private key), refusing one
-// that others may read.
+// Reading a file that holds a secret (a *_file setting of config.md, the TLS
+// private key, a --NAME-file flag of rai-gateway-tool), refusing one that
+// others may read. Used by the config layer, the TLS context and the tool.
 
 #include <optional>
 #include <string>
