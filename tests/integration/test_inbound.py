@@ -792,6 +792,25 @@ def test_check_config_secret_env_and_file_forms(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_check_config_warns_about_weakly_authenticated_sources(tmp_path):
+    """Valid but weak: a GCM source with neither api_keys nor signing_secret (the tag is
+    its only authentication) and a CBC source without a signing secret are named by
+    --check-config (exit 0) and logged as warnings at start."""
+    _, k = key_plain()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys": [k]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0, r.stderr
+    assert "warning: sources.s1: neither api_keys nor signing_secret: the AES-GCM tag is its only" in r.stderr
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-cbc", "keys": [k], "api_keys": ["a"]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0 and "warning: sources.s1: aes-256-cbc without signing_secret" in r.stderr, r.stderr
+    assert k not in r.stderr
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys": [k], "api_keys": ["a"]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("case", ["short-key", "bad-hex", "bad-base64", "cbc-without-auth", "two-forms",
                                   "missing-env"])
 def test_check_config_rejects(tmp_path, case):
