@@ -311,6 +311,41 @@ def test_sighup_adds_a_source(gateway_factory):
     assert g.post(extra.path("user-joined"), body, headers).status == 200
 
 
+# --------------------------------------------------------------------------- logs
+
+# Raw bytes that must never reach a log line: C0 controls but the line feed, DEL,
+# C1 controls (UTF-8 C2 80..C2 9F; U+009B is an 8-bit CSI) and the bidi overrides
+# and isolates U+202A..U+202E, U+2066..U+2069.
+RAW_CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_access_log_escapes_c1_and_bidi_in_the_path(gateway_factory, fmt):
+    """A request-target with raw UTF-8 C1 (U+009B) and bidi (U+202E, U+2066) characters
+    reaches the access log escaped, in both log formats."""
+    g = gateway_factory(one_source(), log={"format": fmt})
+    marker = unique("acc")
+    target = f"/webhooks/{marker}\u009b31m\u202egnp.exe\u2066\u0085".encode()
+    with RawConn(g.port) as raw:
+        raw.send(b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        assert raw.read_response().status == 404
+
+    def line() -> bytes | None:
+        for l in g.stderr_path.read_bytes().split(b"\n"):
+            if marker.encode() in l:
+                return l
+        return None
+
+    assert wait_until(lambda: line() is not None, 15), g.output()
+    raw_log = g.stderr_path.read_bytes()
+    assert not RAW_CONTROL.findall(raw_log), raw_log[-2000:]
+    if fmt == "json":
+        rec = json.loads(line())
+        assert rec["path"] == target.decode() and rec["status"] == "404", rec
+    else:
+        assert f'path="/webhooks/{marker}\\u009b31m\\u202egnp.exe\\u2066\\u0085"'.encode() in line(), line()
+
+
 # --------------------------------------------------------------------------- TLS
 
 
