@@ -27,6 +27,18 @@ TEST(DeadEntry, TextIsOneLineWithDashesForAbsentValues) {
   EXPECT_EQ(dead_text_header(false), "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON");
 }
 
+// A dead command's values come from any publisher: nothing in them reaches
+// the operator's terminal raw (ESC, 8-bit CSI U+009B, bidi override U+202E).
+TEST(DeadEntry, TextEscapesTerminalControls) {
+  dead_entry e = sample();
+  e.kind =
+      "k\x1b[2J\xC2\x9B"
+      "31m\xE2\x80\xAE"
+      "exe";
+  EXPECT_EQ(format_dead_text(e),
+            "cmd-1\tk\\u001b[2J\\u009b31m\\u202eexe\t3\t404\thttp 404: not found\trejected");
+}
+
 TEST(DeadEntry, Json) {
   EXPECT_EQ(format_dead_json(sample()),
             R"({"id":"cmd-1","kind":"currency","attempts":3,"last_status":404,)"
