@@ -17,6 +17,7 @@
 
 #include "gateway/admin_service.hpp"
 #include "gateway/byte_budget.hpp"
+#include "gateway/config_warnings.hpp"
 #include "gateway/http_client.hpp"
 #include "gateway/io_context_pool.hpp"
 #include "gateway/listener.hpp"
@@ -183,6 +184,7 @@ void app::impl::reload() {
     return;
   }
   const gateway_config& next = *loaded.config;
+  for (const auto& w : config_warnings(next)) spdlog::warn("config: {}", w);
   for (const auto& s : settings_needing_restart(config, next))
     spdlog::warn("reload: {} changed; that takes effect only after a restart", s);
   webhooks_service.reload_sources(next.sources);
@@ -278,6 +280,7 @@ bool app::impl::open_spool() {
 }
 
 int app::impl::run() {
+  for (const auto& w : config_warnings(config)) spdlog::warn("config: {}", w);
   auto work = net::make_work_guard(ioc);
   std::shared_ptr<net::ssl::context> tls;
   if (!config.server.tls_cert_file.empty()) {

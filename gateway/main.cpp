@@ -7,6 +7,7 @@
 
 #include "gateway/app.hpp"
 #include "gateway/config.hpp"
+#include "gateway/config_warnings.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/tls_server_context.hpp"
 
@@ -89,6 +90,8 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    for (const auto& w : config_warnings(*loaded.config))
+      std::fprintf(stderr, "rai-gateway: config: warning: %s\n", w.c_str());
     std::printf("rai-gateway: config OK (%zu source(s))\n", loaded.config->sources.size());
     return 0;
   }

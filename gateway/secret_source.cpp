@@ -1,8 +1,8 @@
 #include "gateway/secret_source.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "gateway/secret_file.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -55,14 +55,13 @@ std::optional<raw_secret> locate(const toml::table& t, std::string_view name,
     problems.push_back(setting(path, name, "_file") + ": must be a file path");
     return std::nullopt;
   }
-  std::ifstream in(*file, std::ios::binary);
-  if (!in) {
-    problems.push_back(setting(path, name, "_file") + ": cannot read " + *file);
+  std::string problem;
+  auto content = read_secret_file(setting(path, name, "_file"), *file, problem);
+  if (!content) {
+    problems.push_back(std::move(problem));
     return std::nullopt;
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return raw_secret{content.str(), false};
+  return raw_secret{std::move(*content), false};
 }
 
 void strip_line_end(std::string& s) {

@@ -14,7 +14,8 @@ namespace rai::gateway {
 enum class secret_presence { optional, required };
 
 // Exactly one of NAME / NAME_env / NAME_file may be set. Problems name the
-// setting and the variable or file, never the secret itself.
+// setting and the variable or file, never the secret itself. A NAME_file that
+// others may read (or its group write) is refused (secret_file.hpp).
 std::optional<std::string> read_secret(const toml::table& t, std::string_view name,
                                        const std::string& path, std::vector<std::string>& problems,
                                        secret_presence presence);

@@ -5,12 +5,13 @@
 namespace rai::handlers {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
+// Length of the valid UTF-8 sequence starting at s[i] (its code point in
+// `cp`), or 0 when invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
   const std::uint8_t b = byte(i);
   std::size_t n = 0;
-  std::uint32_t cp = 0;
+  cp = 0;
   if (b >= 0xC2 && b <= 0xDF) {
     n = 2;
     cp = b & 0x1F;
@@ -34,26 +35,42 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
   return n;
 }
 
-}  // namespace
+// Code points that are valid but must not reach a log line or a terminal
+// raw: C1 controls (U+009B is an 8-bit CSI), the bidirectional formatting
+// characters that reorder what a reader sees (Trojan Source), and the line
+// and paragraph separators some viewers break lines at.
+bool hidden_control(std::uint32_t cp) noexcept {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
 
-void append_json_escaped(std::string& out, std::string_view s) {
+void append_u_escape(std::string& out, std::uint32_t cp) {
   static constexpr char hex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 0xF];
+}
+
+void append_escaped(std::string& out, std::string_view s, bool escape_quote) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      const std::size_t n = utf8_length(s, i);
+      std::uint32_t cp = 0;
+      const std::size_t n = utf8_length(s, i, cp);
       if (n == 0) {
         out += "\\ufffd";
         ++i;
       } else {
-        out.append(s.substr(i, n));
+        if (hidden_control(cp))
+          append_u_escape(out, cp);
+        else
+          out.append(s.substr(i, n));
         i += n;
       }
       continue;
     }
     switch (c) {
       case '"':
-        out += "\\\"";
+        out += escape_quote ? "\\\"" : "\"";
         break;
       case '\\':
         out += "\\\\";
@@ -68,16 +85,23 @@ void append_json_escaped(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
+        if (c < 0x20 || c == 0x7F)
+          append_u_escape(out, c);
+        else
           out += static_cast<char>(c);
-        }
     }
     ++i;
   }
+}
+
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  append_escaped(out, s, /*escape_quote=*/true);
+}
+
+void append_text_escaped(std::string& out, std::string_view s) {
+  append_escaped(out, s, /*escape_quote=*/false);
 }
 
 void append_json_string(std::string& out, std::string_view s) {

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
+
 #include "queue/detail/spool_files.hpp"
 
 namespace rai::queue::detail {
@@ -57,10 +59,51 @@ std::vector<std::uint64_t> list_segments(const std::filesystem::path& dir) {
   return ids;
 }
 
+void make_private_dir(const std::filesystem::path& dir) {
+  if (dir.has_parent_path()) std::filesystem::create_directories(dir.parent_path());
+  if (::mkdir(dir.c_str(), k_private_dir_mode) != 0 && errno != EEXIST)
+    throw std::system_error(errno, std::generic_category(), "mkdir " + dir.string());
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    throw std::system_error(errno, std::generic_category(), "stat " + dir.string());
+  if (!S_ISDIR(st.st_mode)) throw std::system_error(ENOTDIR, std::generic_category(), dir.string());
+  const auto mode = static_cast<unsigned>(st.st_mode & 07777);
+  if (mode == k_private_dir_mode) return;
+  // Created by us under a restrictive umask, or left open by an older
+  // version or an installer: make it the owner's alone.
+  if (::chmod(dir.c_str(), k_private_dir_mode) != 0) {
+    const int err = errno;
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "%s has mode 0%o and cannot be restricted to 0700 (its segments hold "
+                  "decrypted events; use a directory the gateway owns, e.g. a subdirectory "
+                  "it creates)",
+                  dir.c_str(), mode);
+    throw std::system_error(err, std::generic_category(), text);
+  }
+  if (mode & 077)
+    spdlog::warn("spool: {} had mode 0{:o}, open to group or others; restricted to 0700",
+                 dir.string(), mode);
+}
+
+int create_private_file(const std::filesystem::path& path, int flags) noexcept {
+  unique_fd fd(::open(path.c_str(), flags | O_CREAT | O_CLOEXEC, k_private_file_mode));
+  if (!fd) return -1;
+  // The umask only narrows the mode given to open(); a narrow one (0277)
+  // would leave a file its owner cannot reopen for writing.
+  if (::fchmod(fd.get(), k_private_file_mode) != 0) {
+    const int err = errno;
+    fd.reset();
+    errno = err;
+    return -1;
+  }
+  return fd.release();
+}
+
 unique_fd lock_spool_dir(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
+  make_private_dir(dir);
   const auto path = dir / "spool.lock";
-  unique_fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  unique_fd fd(create_private_file(path, O_RDWR));
   if (!fd) throw std::system_error(errno, std::generic_category(), "open " + path.string());
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     throw std::system_error(errno, std::generic_category(),

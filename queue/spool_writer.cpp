@@ -199,7 +199,7 @@ int spool_writer::open_new_segment() {
     id = state_.next_segment_id++;
   }
   const auto path = segment_path(state_.dir, id);
-  unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+  unique_fd fd(create_private_file(path, O_WRONLY | O_EXCL));
   if (!fd) return errno;
   if (const int err = fsync_dir(state_.dir)) {
     fd.reset();

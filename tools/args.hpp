@@ -21,10 +21,25 @@ struct arg_spec {
   std::vector<std::string_view> switches;    // e.g. "--json"
 };
 
+// Flags whose value is a secret. On a command line it is visible in `ps` and
+// in shell history, so each declared one also takes two other forms, as the
+// gateway's config does (NAME_file / NAME_env):
+//   --NAME-file PATH  the value is the content of PATH (a trailing newline is
+//                     ignored; for --key one key per line, like keys_file);
+//                     a file others may read is refused, like a config
+//                     secret file
+//   --NAME-env VAR    the value is in environment variable VAR
+// At most one of the three forms of a flag may be given. parse() resolves
+// them: last()/all() of "--NAME" return the value whatever form gave it.
+inline constexpr std::string_view secret_flags[] = {"--key", "--api-key", "--secret",
+                                                    "--signing-secret", "--amqp-url"};
+
 class parsed_args {
  public:
   // `args` excludes the program and subcommand names. Positional words are
-  // refused unless `positionals_allowed`.
+  // refused unless `positionals_allowed`. Reads the files and variables of
+  // the --NAME-file / --NAME-env forms (a usage error when one is missing,
+  // empty or unsafe).
   static outcome<parsed_args> parse(std::span<const std::string_view> args, const arg_spec& spec,
                                     bool positionals_allowed = false);
 
@@ -41,6 +56,10 @@ class parsed_args {
   std::vector<std::string> positionals_;
   bool help_ = false;
 };
+
+// Prints a command's --help text to stdout, followed, when `spec` declares
+// secret flags, by a paragraph on their -file and -env forms.
+void print_help(const char* usage, const arg_spec& spec);
 
 // `text` as an integer in [min, max]; the error names `flag`.
 outcome<std::uint64_t> parse_number(std::string_view flag, std::string_view text, std::uint64_t min,

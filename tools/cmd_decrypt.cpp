@@ -66,7 +66,7 @@ int run_decrypt(std::span<const std::string_view> args) {
   const auto a = parsed_args::parse(args, spec);
   if (!a) return report("decrypt", a.error());
   if (a->help()) {
-    std::fputs(usage, stdout);
+    print_help(usage, spec);
     return exit_ok;
   }
   if (auto r = run(*a); !r) return report("decrypt", r.error());

@@ -175,7 +175,7 @@ int run_dlq_replay(std::span<const std::string_view> args) {
   const auto a = parsed_args::parse(args, spec);
   if (!a) return report("dlq replay", a.error());
   if (a->help()) {
-    std::fputs(usage, stdout);
+    print_help(usage, spec);
     return exit_ok;
   }
   if (auto r = run(*a); !r) return report("dlq replay", r.error());

@@ -174,7 +174,7 @@ int run_send(std::span<const std::string_view> args) {
   const auto a = parsed_args::parse(args, spec);
   if (!a) return report("send", a.error());
   if (a->help()) {
-    std::fputs(usage, stdout);
+    print_help(usage, spec);
     return exit_ok;
   }
   if (auto r = run(*a); !r) return report("send", r.error());

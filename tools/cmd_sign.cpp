@@ -74,7 +74,7 @@ int run_sign(std::span<const std::string_view> args) {
   const auto a = parsed_args::parse(args, spec);
   if (!a) return report("sign", a.error());
   if (a->help()) {
-    std::fputs(usage, stdout);
+    print_help(usage, spec);
     return exit_ok;
   }
   if (auto r = run(*a); !r) return report("sign", r.error());

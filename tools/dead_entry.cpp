@@ -7,11 +7,18 @@
 namespace rai::tool {
 namespace {
 
+// A value read off the broker, for a terminal: tabs and line breaks become
+// spaces (one command per line, one column per value), and every other
+// control, C1 or bidi character is escaped like in a text log line, so a
+// dead command's kind or error cannot drive the operator's terminal.
 std::string cell(const std::optional<std::string>& v) {
   if (!v || v->empty()) return "-";
-  std::string out = *v;
+  std::string spaced = *v;
   std::replace_if(
-      out.begin(), out.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+      spaced.begin(), spaced.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; },
+      ' ');
+  std::string out;
+  handlers::append_text_escaped(out, spaced);
   return out;
 }
 

@@ -22,7 +22,8 @@ struct dead_entry {
 // "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON" (+ "\tBODY").
 std::string dead_text_header(bool with_body);
 // The same columns; "-" for an absent value; tabs and line breaks inside a
-// value become spaces, so one command is always one line.
+// value become spaces, so one command is always one line; other control, C1
+// and bidi characters are escaped (handlers::append_text_escaped).
 std::string format_dead_text(const dead_entry& e);
 // {"id":...,"kind":...,"attempts":...,"last_status":...,"last_error":...,
 //  "dead_reason":...,"replayed_at":...[,"body":...]}; absent values are null,

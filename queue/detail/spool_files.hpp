@@ -48,8 +48,23 @@ std::optional<std::uint64_t> segment_id_of(std::string_view file_name);
 // Ids of the segment files in `dir`, ascending. Throws std::system_error.
 std::vector<std::uint64_t> list_segments(const std::filesystem::path& dir);
 
-// Creates `dir` (and parents) if needed and takes an exclusive flock on
-// dir/spool.lock, held until the descriptor closes. Throws std::system_error
+// The spool holds decrypted events: its directory is the owner's alone and
+// its files are 0600, whatever the umask.
+inline constexpr unsigned k_private_dir_mode = 0700;
+inline constexpr unsigned k_private_file_mode = 0600;
+
+// Creates `dir` (parents as usual, `dir` itself 0700) if needed. An existing
+// `dir` of any other mode is chmod'ed to 0700 (a warning when it was open to
+// group or others); when that fails (not its owner), throws
+// std::system_error: the spool refuses a directory others can read.
+void make_private_dir(const std::filesystem::path& dir);
+
+// open(path, flags | O_CREAT | O_CLOEXEC) with mode 0600, then fchmod to
+// 0600 (a narrow umask could leave less). A descriptor, or -1 and errno.
+int create_private_file(const std::filesystem::path& path, int flags) noexcept;
+
+// make_private_dir(dir), then takes an exclusive flock on dir/spool.lock
+// (0600), held until the descriptor closes. Throws std::system_error
 // (EWOULDBLOCK: another spool has it).
 unique_fd lock_spool_dir(const std::filesystem::path& dir);
 

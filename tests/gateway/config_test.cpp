@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -162,6 +163,9 @@ TEST(Config, SecretsFromFileIgnoreTrailingNewline) {
     std::ofstream(dir / "api") << "api-a\napi-b\n";
     std::ofstream(dir / "whsec") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";
   }
+  for (const char* f : {"keys", "api", "whsec"})
+    std::filesystem::permissions(
+        dir / f, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   auto r = parse("[sources.s]\nkeys_file = \"" + (dir / "keys").string() +
                  "\"\napi_keys_file = \"" + (dir / "api").string() +
                  "\"\nsigning_secret_file = \"" + (dir / "whsec").string() + "\"\n");
@@ -171,6 +175,43 @@ TEST(Config, SecretsFromFileIgnoreTrailingNewline) {
   EXPECT_EQ(s.api_keys, (std::vector<std::string>{"api-a", "api-b"}));
   EXPECT_TRUE(s.signing_secret.has_value());
   std::filesystem::remove_all(dir);
+}
+
+// A *_file secret others may read (or its group write) is refused, naming the
+// setting, the file and its mode, never the secret; owner-only and group-read
+// files are accepted.
+TEST(Config, SecretFileOpenToOthersIsRefused) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / "rai-config-perm-test";
+  fs::create_directories(dir);
+  const auto file = dir / "api";
+  std::ofstream(file) << "the-api-key\n";
+  const std::string toml = "[sources.s]\nkeys = [\"" + std::string(key) +
+                           "\"]\napi_keys_file = \"" + file.string() + "\"\n";
+  const std::string target =
+      "[targets.currency]\nurl = \"https://x.test/\"\napi_key = \"k\"\n"
+      "key_file = \"" +
+      file.string() + "\"\n";
+  for (const unsigned mode : {0644u, 0604u, 0606u, 0664u, 0620u, 0660u, 0601u}) {
+    fs::permissions(file, static_cast<fs::perms>(mode));
+    auto r = parse(toml);
+    EXPECT_FALSE(r.config) << std::oct << mode;
+    EXPECT_NE(all(r).find("sources.s.api_keys_file: refusing " + file.string()), std::string::npos)
+        << all(r);
+    EXPECT_EQ(all(r).find("the-api-key"), std::string::npos) << "the secret leaked: " << all(r);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "0%03o", mode);
+    EXPECT_NE(all(r).find(octal), std::string::npos) << all(r);
+    auto t = parse(target);
+    EXPECT_NE(all(t).find("targets.currency.key_file: refusing"), std::string::npos) << all(t);
+  }
+  for (const unsigned mode : {0600u, 0400u, 0640u, 0440u}) {
+    fs::permissions(file, static_cast<fs::perms>(mode));
+    auto r = parse(toml);
+    ASSERT_TRUE(r.config) << std::oct << mode << ": " << all(r);
+    EXPECT_EQ(r.config->sources[0].api_keys, std::vector<std::string>{"the-api-key"});
+  }
+  fs::remove_all(dir);
 }
 
 TEST(Config, UnreadableSecretFileIsNamed) {

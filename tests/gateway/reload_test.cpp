@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 namespace rai::gateway {
 namespace {
@@ -19,6 +21,14 @@ gateway_config base() {
   return c;
 }
 
+// The TLS files, moved in from strings: assigning a one-character literal to a
+// string g++ 12 knows to be empty makes it report a false -Wrestrict at -O3
+// (GCC PR 105329, libstdc++'s _M_replace); a move assignment copies nothing.
+void set_tls(gateway_config& c, std::string cert, std::string key) {
+  c.server.tls_cert_file = std::move(cert);
+  c.server.tls_key_file = std::move(key);
+}
+
 bool names(const std::vector<std::string>& out, const std::string& what) {
   return std::any_of(out.begin(), out.end(),
                      [&](const std::string& s) { return s.find(what) != std::string::npos; });
@@ -32,17 +42,15 @@ TEST(Reload, WhatAReloadAppliesNeedsNoRestart) {
   next.log.level = "debug";
   next.targets[0].api_key = "new";
   next.targets[0].timeout = std::chrono::milliseconds(1234);
-  next.server.tls_cert_file = "a";  // both empty before: this turns TLS on
-  next.server.tls_key_file = "b";
+  set_tls(next, "a.pem", "a.key");  // both empty before: this turns TLS on
   const auto out = settings_needing_restart(running, next);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(names(out, "turning TLS on or off"));
 
   auto tls_running = base();
-  tls_running.server.tls_cert_file = "old.pem";
-  tls_running.server.tls_key_file = "old.key";
+  set_tls(tls_running, "old.pem", "old.key");
   auto tls_next = tls_running;
-  tls_next.server.tls_cert_file = "new.pem";  // a new certificate is applied live
+  set_tls(tls_next, "new.pem", "old.key");  // a new certificate is applied live
   EXPECT_TRUE(settings_needing_restart(tls_running, tls_next).empty());
 }
 

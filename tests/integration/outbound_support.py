@@ -34,7 +34,7 @@ import pika
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives import padding as sym_padding
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -274,8 +274,12 @@ class TestCA:
         self.ca_file = self.dir / f"ca-{name}.pem"
         self.ca_file.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue_server(self, hosts=("localhost",), ips=("127.0.0.1",)) -> tuple[Path, Path]:
-        key = ec.generate_private_key(ec.SECP256R1())
+    def issue_server(self, hosts=("localhost",), ips=("127.0.0.1",), *,
+                     rsa_key: bool = False) -> tuple[Path, Path]:
+        """(certificate, private key) files; the key file is 0600, as the gateway
+        requires of secret files. rsa_key: an RSA-2048 key instead of P-256."""
+        key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if rsa_key
+               else ec.generate_private_key(ec.SECP256R1()))
         now = dt.datetime.now(dt.timezone.utc)
         san = [x509.DNSName(h) for h in hosts] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
         cert = (
@@ -296,6 +300,8 @@ class TestCA:
         stem = unique(f"server-{self.name}")
         cert_path, key_path = self.dir / f"{stem}.pem", self.dir / f"{stem}.key"
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.touch(mode=0o600)
+        key_path.chmod(0o600)
         key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                                serialization.PrivateFormat.PKCS8,
                                                serialization.NoEncryption()))

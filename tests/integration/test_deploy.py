@@ -412,6 +412,7 @@ def test_kubernetes_config_checks(tmp_path):
     for name in re.findall(re.escape(secret_dir) + r'([\w.-]+)"', config):
         assert name in secrets_data, f"{name}: not a key of the Secret"
         (files / name).write_text(secrets_data[name] + "\n")
+        (files / name).chmod(0o440)  # the Secret volume's defaultMode: the gateway accepts it
     path = tmp_path / "gateway.toml"
     path.write_text(config.replace(secret_dir, str(files) + "/"))
     assert env_keys(config) == {"RAI_AMQP_URL"}

@@ -816,6 +816,8 @@ def test_check_config_secret_env_and_file_forms(tmp_path):
     k2, k2s = key_plain()
     (tmp_path / "keys").write_text(f"{k1s}\n{k2s}\n")
     (tmp_path / "api").write_text("api-key-from-file\n")
+    for f in ("keys", "api"):
+        (tmp_path / f).chmod(0o600)  # a secret file others may read is refused
     cfg = tmp_path / "c.toml"
     cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys_file": str(tmp_path / "keys"),
                                               "api_keys_env": "RAI_IT_API_KEYS"}))
@@ -825,6 +827,25 @@ def test_check_config_secret_env_and_file_forms(tmp_path):
                                               "api_keys_file": str(tmp_path / "api")}))
     r = _check_config(cfg, {"RAI_IT_KEY": k1s})
     assert r.returncode == 0, r.stderr
+
+
+def test_check_config_warns_about_weakly_authenticated_sources(tmp_path):
+    """Valid but weak: a GCM source with neither api_keys nor signing_secret (the tag is
+    its only authentication) and a CBC source without a signing secret are named by
+    --check-config (exit 0) and logged as warnings at start."""
+    _, k = key_plain()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys": [k]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0, r.stderr
+    assert "warning: sources.s1: neither api_keys nor signing_secret: the AES-GCM tag is its only" in r.stderr
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-cbc", "keys": [k], "api_keys": ["a"]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0 and "warning: sources.s1: aes-256-cbc without signing_secret" in r.stderr, r.stderr
+    assert k not in r.stderr
+    cfg.write_text(_minimal_config(tmp_path, {"mode": "aes-256-gcm", "keys": [k], "api_keys": ["a"]}))
+    r = _check_config(cfg)
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("case", ["short-key", "bad-hex", "bad-base64", "cbc-without-auth", "two-forms",

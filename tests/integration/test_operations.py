@@ -317,6 +317,41 @@ def test_sighup_adds_a_source(gateway_factory):
     assert g.post(extra.path("user-joined"), body, headers).status == 200
 
 
+# --------------------------------------------------------------------------- logs
+
+# Raw bytes that must never reach a log line: C0 controls but the line feed, DEL,
+# C1 controls (UTF-8 C2 80..C2 9F; U+009B is an 8-bit CSI) and the bidi overrides
+# and isolates U+202A..U+202E, U+2066..U+2069.
+RAW_CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_access_log_escapes_c1_and_bidi_in_the_path(gateway_factory, fmt):
+    """A request-target with raw UTF-8 C1 (U+009B) and bidi (U+202E, U+2066) characters
+    reaches the access log escaped, in both log formats."""
+    g = gateway_factory(one_source(), log={"format": fmt})
+    marker = unique("acc")
+    target = f"/webhooks/{marker}\u009b31m\u202egnp.exe\u2066\u0085".encode()
+    with RawConn(g.port) as raw:
+        raw.send(b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        assert raw.read_response().status == 404
+
+    def line() -> bytes | None:
+        for l in g.stderr_path.read_bytes().split(b"\n"):
+            if marker.encode() in l:
+                return l
+        return None
+
+    assert wait_until(lambda: line() is not None, 15), g.output()
+    raw_log = g.stderr_path.read_bytes()
+    assert not RAW_CONTROL.findall(raw_log), raw_log[-2000:]
+    if fmt == "json":
+        rec = json.loads(line())
+        assert rec["path"] == target.decode() and rec["status"] == "404", rec
+    else:
+        assert f'path="/webhooks/{marker}\\u009b31m\\u202egnp.exe\\u2066\\u0085"'.encode() in line(), line()
+
+
 # --------------------------------------------------------------------------- TLS
 
 
@@ -376,6 +411,47 @@ def test_plain_http_to_the_tls_port_fails_cleanly(gateway_factory, tls_ca):
     conn.request("GET", "/webhooks/" + srcs["ops"].name)
     assert conn.getresponse().status == 405
     conn.close()
+
+
+def tls12_handshake(port: int, ca_file, ciphers: str) -> str | None:
+    """The suite a TLS 1.2 client offering only `ciphers` agrees on, or None when the
+    handshake fails. @SECLEVEL=0: the client is willing; only the server may refuse."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(str(ca_file))
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(ciphers + ":@SECLEVEL=0")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost") as t:
+                return t.cipher()[0]
+    except (ssl.SSLError, ConnectionError):
+        return None
+
+
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+def test_tls12_only_forward_secret_aead_suites(gateway_factory, tls_ca, key_type):
+    """TLS 1.2 without forward secrecy (static-RSA key exchange) or with CBC suites is
+    refused; ECDHE/DHE with AES-GCM or ChaCha20-Poly1305, and TLS 1.3, are served."""
+    srcs = one_source()
+    cert, key = tls_ca.issue_server(rsa_key=key_type == "rsa")
+    g = gateway_factory(srcs, server={"tls_cert_file": str(cert), "tls_key_file": str(key)})
+    if key_type == "rsa":
+        refused = ["AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA", "AES256-SHA256",
+                   "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384", "DHE-RSA-AES128-SHA"]
+        served = ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                  "ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-AES128-GCM-SHA256"]
+    else:
+        refused = ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256"]
+        served = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"]
+    agreed = {c: tls12_handshake(g.port, tls_ca.ca_file, c) for c in refused + served}
+    assert {c: agreed[c] for c in refused} == {c: None for c in refused}, agreed
+    assert {c: agreed[c] for c in served} == {c: c for c in served}, agreed
+    g.assert_alive()
+    ctx = ssl.create_default_context(cafile=str(tls_ca.ca_file))
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    with socket.create_connection(("127.0.0.1", g.port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as t:
+            assert t.version() == "TLSv1.3"
 
 
 def test_check_config_reports_unusable_tls_files(tmp_path):

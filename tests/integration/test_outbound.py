@@ -1007,3 +1007,65 @@ def test_outbound_only_gateway_starts_and_delivers(endpoint, outbound_gateway, b
     (r,) = ep.wait_for(1, "/in", timeout=10) or [None]
     assert r is not None and r.body == body
     settle_and_stop(g, broker)
+
+
+# --------------------------------------------------------------------------- logs
+
+
+FORGED_TS = "2026-01-01T00:00:00.000Z"
+# Raw bytes that must never reach a log line: C0 controls but the line feed, DEL,
+# C1 controls (UTF-8 C2 80..C2 9F, U+009B is an 8-bit CSI) and the bidi overrides
+# and isolates U+202A..U+202E, U+2066..U+2069.
+RAW_CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_hostile_command_kind_cannot_forge_or_colour_log_lines(endpoint, outbound_gateway, broker, fmt):
+    """The AMQP `type` / `x-kind` of a command is a value from outside: a newline in it
+    must not start a forged "delivered" line, and ESC, C1 (U+009B) and bidi (U+202E)
+    characters must reach the log escaped, in both log formats."""
+    ep = endpoint()
+    g = outbound_gateway({"currency": target(ep.url("/in"))}, log={"format": fmt})
+    tag = secrets.token_hex(4)
+    forged = (f"x-{tag}\n{FORGED_TS} info outbound: command forged-{tag} kind=currency "
+              "delivered (attempt 1, http 200)")
+    kinds = [forged, f"esc-{tag}\x1b[2J\x1b[31m", f"csi-{tag}\u009b31m\u0085",
+             f"bidi-{tag}\u202egnp.exe\u2066\u202a", f"del-{tag}\x7f\r\x00"]
+    tids = []
+    for i, kind in enumerate(kinds):
+        tids.append(broker.publish(kind, payload("currency"), unique("log"),
+                                   via="type" if i % 2 == 0 else "header"))
+    for tid in tids:
+        assert_dead(broker.dead(tid, timeout=15), "no-target", log=g)
+
+    def mentions() -> list[bytes]:
+        raw = g.stderr_path.read_bytes() if g.stderr_path.exists() else b""
+        return [line for line in raw.split(b"\n") if tag.encode() in line]
+
+    # The dead-letter lines are logged before the command is parked (async logger).
+    assert wait_until(lambda: len(mentions()) >= len(kinds), 15), g.output()
+    raw = g.stderr_path.read_bytes()
+    bad = RAW_CONTROL.findall(raw)
+    assert not bad, f"raw control/bidi bytes in the log: {bad[:10]}\n{raw[-3000:]!r}"
+    lines = raw.split(b"\n")
+    assert not [l for l in lines if l.startswith(FORGED_TS.encode())], f"a forged line:\n{raw[-3000:]!r}"
+    # One record per command, each the dead-letter warning, none a "delivered" record.
+    assert len(mentions()) == len(kinds), mentions()
+    for line in mentions():
+        if fmt == "json":
+            rec = json.loads(line)
+            assert rec["level"] == "warning" or rec["level"] == "warn", rec
+            assert "dead-lettered" in rec["msg"], rec
+        else:
+            assert b" warning outbound: command " in line or b" warn outbound: command " in line, line
+            assert b"dead-lettered (no-target)" in line, line
+    text = raw.decode("utf-8")
+    if fmt == "text":
+        assert f"kind=x-{tag}\\n{FORGED_TS} info" in text  # the newline, escaped
+        assert f"esc-{tag}\\u001b[2J" in text and f"csi-{tag}\\u009b31m\\u0085" in text
+        assert f"bidi-{tag}\\u202egnp.exe\\u2066\\u202a" in text
+    else:  # the escapes decode back to the original kind
+        msgs = [json.loads(l)["msg"] for l in mentions()]
+        for kind in kinds:
+            assert any(f"kind={kind} dead-lettered" in m for m in msgs), (kind, msgs)
+    settle_and_stop(g, broker)

@@ -263,6 +263,50 @@ def test_keys_and_secret_from_the_gateway_config(gateway_factory):
     assert r.returncode == 2 and b"no [sources.no-such-source]" in r.stderr
 
 
+def secret_file(path: Path, value: str, mode: int = 0o600) -> str:
+    path.write_text(value + "\n")
+    path.chmod(mode)
+    return str(path)
+
+
+def tool_env(env: dict[str, str], *args: str, input: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([str(TOOL), *args], input=input, capture_output=True, timeout=120,
+                          env={**os.environ, **env})
+
+
+def test_secrets_from_files_and_environment_not_the_command_line(tmp_path):
+    """--key, --secret (and --api-key, --amqp-url, below) each have a -file and an -env
+    form, so no secret has to be on the command line (ps, shell history)."""
+    raw, key = key_plain()
+    secret = os.urandom(32)
+    whsec = "whsec_" + base64.b64encode(secret).decode()
+    key_path = secret_file(tmp_path / "aes-key", key)
+    body = ok(tool("encrypt", "--key-file", key_path, input=b'{"a":1}')).stdout
+    assert open_envelope(body, {"x-encrypted": "true"}, raw) == b'{"a":1}'
+    dec = ok(tool_env({"RAI_IT_TOOL_KEY": key}, "decrypt", "--key-env", "RAI_IT_TOOL_KEY", input=body))
+    assert dec.stdout == b'{"a":1}'
+    h = header_lines(ok(tool("sign", "--secret-file", secret_file(tmp_path / "whsec", whsec), "--id", "m1",
+                             "--timestamp", "1700000000", input=b"x")).stdout.decode())
+    assert h["webhook-signature"] == sign(secret, "m1", 1700000000, b"x")
+    h = header_lines(ok(tool_env({"RAI_IT_WHSEC": whsec}, "sign", "--secret-env", "RAI_IT_WHSEC", "--id", "m1",
+                                 "--timestamp", "1700000000", input=b"x")).stdout.decode())
+    assert h["webhook-signature"] == sign(secret, "m1", 1700000000, b"x")
+
+    # A secret file others may read is refused, like the gateway's own; nothing is echoed.
+    open_path = secret_file(tmp_path / "open-key", key, 0o644)
+    r = tool("encrypt", "--key-file", open_path, input=b"{}")
+    assert r.returncode == 2 and b"refusing" in r.stderr and key.encode() not in r.stderr, r.stderr
+    r = tool("decrypt", "--key-env", "RAI_IT_TOOL_UNSET", input=body)
+    assert r.returncode == 2 and b"RAI_IT_TOOL_UNSET" in r.stderr
+    r = tool("encrypt", "--key", key, "--key-file", key_path, input=b"{}")
+    assert r.returncode == 2 and b"give one of --key, --key-file or --key-env" in r.stderr
+
+    # --help says so, for every command that takes a secret.
+    for cmd in (["encrypt"], ["decrypt"], ["sign"], ["send"], ["dlq", "list"], ["dlq", "replay"]):
+        out = ok(tool(*cmd, "--help")).stdout.decode()
+        assert "--NAME-file PATH" in out and "--NAME-env VAR" in out, (cmd, out)
+
+
 # --------------------------------------------------------------------------- send
 
 
@@ -328,6 +372,18 @@ def test_send_event_in_payload_route(gateway_factory, reader):
     q = reader(f"returning.{src.name}.#")
     ok(tool(*send_args(gw, src, "--api-key", src.api_keys[0], "--count", "5", "--no-event-path")))
     assert sorted(m.props.type for m in q.expect(5, timeout=15)) == sorted(EVENT_KINDS)
+
+
+def test_send_api_key_and_key_from_file_and_environment(gateway_factory, reader, tmp_path):
+    raw, key = key_plain()
+    src = Source("s", unique("sendsec"), "aes-256-gcm", [raw], [key], [unique("apikey")], "json", "base64")
+    gw = gateway_factory({"s": src})
+    q = reader(f"returning.{src.name}.#")
+    r = ok(tool_env({"RAI_IT_SEND_KEY": key}, *send_args(
+        gw, src, "--count", "3", "--api-key-file", secret_file(tmp_path / "api", src.api_keys[0]),
+        "--key-env", "RAI_IT_SEND_KEY")))
+    assert summary(r)["200 accepted"] == "3", r.stdout
+    assert len(q.expect(3, timeout=15)) == 3
 
 
 def test_send_counts_refusals_and_exits_1(gateway_factory):
@@ -442,6 +498,15 @@ def test_dlq_list_shows_dead_commands_and_leaves_them(vhost, vb):
     assert len(r.stdout.decode().splitlines()) == 3
     assert wait_until(lambda: vb.count(DEAD) == 3, 5)
     assert {p.message_id for _, p in vb.take_all(DEAD)} == {"cmd-a", "cmd-b", "cmd-c"}
+
+
+def test_dlq_amqp_url_from_file_and_environment(vhost, vb, tmp_path):
+    vb.dead("cmd-url", "currency")
+    for extra, env in ((["--amqp-url-file", secret_file(tmp_path / "url", vhost)], {}),
+                       (["--amqp-url-env", "RAI_IT_AMQP_URL"], {"RAI_IT_AMQP_URL": vhost})):
+        r = ok(tool_env(env, "dlq", "list", *extra))
+        assert [l.split("\t")[0] for l in r.stdout.decode().splitlines()[1:]] == ["cmd-url"], r.stdout
+    assert wait_until(lambda: vb.count(DEAD) == 1, 5)
 
 
 def test_dlq_list_empty_and_missing_queue(vhost, vb):

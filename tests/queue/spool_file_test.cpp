@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -232,6 +233,76 @@ TEST(SpoolTest, OneSpoolPerDirectory) {
   EXPECT_THROW(second.open(), std::system_error);
   first.stop();
   EXPECT_NO_THROW(second.open());
+}
+
+// Restores the process umask at the end of a test.
+class scoped_umask {
+ public:
+  explicit scoped_umask(mode_t m) : old_(::umask(m)) {}
+  ~scoped_umask() { ::umask(old_); }
+  scoped_umask(const scoped_umask&) = delete;
+  scoped_umask& operator=(const scoped_umask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+unsigned mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return static_cast<unsigned>(st.st_mode & 07777);
+}
+
+// The segments hold decrypted events: outside systemd (UMask=0077) a umask of
+// 0 or 022 must not make them readable by others.
+TEST(SpoolTest, DirectoryAndFilesArePrivateWhateverTheUmask) {
+  for (const mode_t mask : {mode_t{0}, mode_t{022}, mode_t{0277}}) {
+    SCOPED_TRACE(mask);
+    temp_dir dir;
+    spool_settings settings = settings_for(dir);
+    settings.dir = (dir.path() / "a" / "spool").string();  // parents created too
+    {
+      scoped_umask um(mask);
+      spool s(settings);
+      s.open();
+      ASSERT_EQ(append_one(s, sample_message(1)), spool_status::durable);
+      s.stop();
+    }
+    EXPECT_EQ(mode_of(settings.dir), 0700u);
+    EXPECT_EQ(mode_of(std::filesystem::path(settings.dir) / "spool.lock"), 0600u);
+    const auto files = segment_files(settings.dir);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(mode_of(files[0]), 0600u);
+    // The owner can reopen them: recovery finds the record.
+    spool again(settings);
+    again.open();
+    EXPECT_EQ(again.stats().records_pending, 1u);
+  }
+}
+
+TEST(SpoolTest, AnExistingDirectoryOpenToOthersIsRestricted) {
+  temp_dir dir;
+  const spool_settings settings = settings_for(dir);
+  std::filesystem::create_directory(settings.dir);
+  ASSERT_EQ(::chmod(settings.dir.c_str(), 0777), 0);
+  spool s(settings);
+  s.open();
+  EXPECT_EQ(mode_of(settings.dir), 0700u);
+}
+
+TEST(SpoolTest, RefusesADirectoryItCannotMakePrivate) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root may chmod anything";
+  // /tmp is 1777 and not ours: the spool cannot restrict it, so it refuses it.
+  spool_settings s;
+  s.dir = "/tmp";
+  spool sp(s);
+  try {
+    sp.open();
+    FAIL() << "a world-writable directory it does not own was accepted";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be restricted to 0700"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(SpoolTest, RecoveryKeepsEveryRecordInOrder) {
