@@ -14,6 +14,7 @@
 #include "handlers/envelope.hpp"
 #include "handlers/event_id.hpp"
 #include "handlers/json_object.hpp"
+#include "handlers/utf8.hpp"
 
 namespace rai::handlers {
 namespace {
@@ -180,38 +181,17 @@ result<void> check_signature(const source_settings& source, const inbound_reques
 // U+009F): what an id may hold to reach the spool record, the AMQP message_id
 // and the logs as it is.
 bool printable_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  while (p != end) {
-    const unsigned char c = *p;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c < 0x20 || c == 0x7F) return false;
-      ++p;
+      ++i;
       continue;
     }
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c == 0xC2) {
-      n = 2;
-      lo = 0xA0;  // C2 80..C2 9F are the C1 controls
-    } else if (c >= 0xC3 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < n || p[1] < lo || p[1] > hi) return false;
-    for (std::size_t i = 2; i < n; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += n;
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_sequence(s, i, cp);
+    if (n == 0 || c1_control(cp)) return false;
+    i += n;
   }
   return true;
 }

@@ -4,6 +4,8 @@
 
 #include <simdjson.h>
 
+#include "handlers/utf8.hpp"
+
 namespace rai::handlers {
 namespace {
 
@@ -223,29 +225,12 @@ class scanner {
   // One UTF-8 sequence of 2-4 bytes starting at p_ (RFC 3629: no overlongs,
   // no surrogates, nothing above U+10FFFF).
   bool utf8() noexcept {
-    const byte c = *p_;
-    std::size_t n = 0;
-    byte lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end_ - p_) < n) return false;
-    if (p_[1] < lo || p_[1] > hi) return false;
-    for (std::size_t i = 2; i < n; ++i) {
-      if (p_[i] < 0x80 || p_[i] > 0xBF) return false;
-    }
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_sequence(
+        std::string_view(reinterpret_cast<const char*>(p_), static_cast<std::size_t>(end_ - p_)), 0,
+        cp);
     p_ += n;
-    return true;
+    return n != 0;
   }
 
   // p_ at the opening quote; on success just past the closing one.
