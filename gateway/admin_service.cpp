@@ -22,17 +22,6 @@ bool is_probe_path(std::string_view path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -45,7 +34,7 @@ bool is_json_content_type(const http::request_header<>& h) {
   if (h.count(http::field::content_type) != 1) return false;
   const auto value = h[http::field::content_type];
   std::string_view v(value.data(), value.size());
-  return iequals(trim(v.substr(0, v.find(';'))), "application/json");
+  return beast::iequals(trim(v.substr(0, v.find(';'))), "application/json");
 }
 
 // The credentials of `Authorization: Bearer <token>` (scheme case-insensitive,
@@ -55,7 +44,7 @@ std::optional<std::string_view> bearer_token(const http::request_header<>& h) {
   const auto value = h[http::field::authorization];
   std::string_view v(value.data(), value.size());
   constexpr std::string_view scheme = "bearer";
-  if (v.size() <= scheme.size() || !iequals(v.substr(0, scheme.size()), scheme) ||
+  if (v.size() <= scheme.size() || !beast::iequals(v.substr(0, scheme.size()), scheme) ||
       (v[scheme.size()] != ' ' && v[scheme.size()] != '\t'))
     return std::nullopt;
   auto token = trim(v.substr(scheme.size()));
@@ -214,7 +203,7 @@ net::awaitable<http_response> admin_service::enqueue_command(const http_request&
 namespace rai::gateway {
 
 bool is_loopback_host(std::string_view host) {
-  if (iequals(host, "localhost")) return true;
+  if (beast::iequals(host, "localhost")) return true;
   boost::system::error_code ec;
   const auto address = net::ip::make_address(std::string(host), ec);
   if (ec) return false;  // a name other than localhost may resolve to anything
