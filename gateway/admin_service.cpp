@@ -10,8 +10,8 @@
 #include "gateway/responses.hpp"
 #include "handlers/json_text.hpp"
 #include "handlers/outbound_command.hpp"
-#include "queue/publisher.hpp"
-#include "queue/topology.hpp"
+#include "amqp/publisher.hpp"
+#include "amqp/topology.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -63,7 +63,7 @@ http_response unauthorized(unsigned version, bool presented) {
 
 }  // namespace
 
-admin_service::admin_service(queue::publisher& publisher, hooks h, std::string command_token)
+admin_service::admin_service(amqp::publisher& publisher, hooks h, std::string command_token)
     : publisher_(publisher), hooks_(std::move(h)), token_(std::move(command_token)) {}
 
 http_response admin_service::readiness(unsigned version) const {
@@ -176,9 +176,9 @@ net::awaitable<http_response> admin_service::enqueue_command(const http_request&
     id = handlers::new_idempotency_key();
   }
 
-  queue::message m;
-  m.exchange = queue::names::commands_exchange;
-  m.routing_key = queue::names::outbound_routing_key;
+  amqp::message m;
+  m.exchange = amqp::names::commands_exchange;
+  m.routing_key = amqp::names::outbound_routing_key;
   m.body = req.body();
   m.message_id = id;
   m.type = std::string(kind);
@@ -187,9 +187,9 @@ net::awaitable<http_response> admin_service::enqueue_command(const http_request&
                     .count();
   m.headers = {{"x-kind", std::string(kind)}};
   const auto status = co_await async_publish(publisher_, std::move(m), net::use_awaitable);
-  if (status != queue::publish_status::confirmed) {
+  if (status != amqp::publish_status::confirmed) {
     spdlog::warn("outbound API: command {} kind={} not queued ({})", id, kind,
-                 queue::to_string(status));
+                 amqp::to_string(status));
     co_return unavailable_response(version, "command could not be queued", std::chrono::seconds(5));
   }
   std::string body = R"({"status":"queued","id":")";

@@ -9,7 +9,7 @@
 #include "gateway/config.hpp"
 #include "gateway/net.hpp"
 
-namespace rai::queue {
+namespace rai::amqp {
 class publisher;
 }
 
@@ -38,7 +38,7 @@ class admin_service {
   };
 
   // An empty command_token turns the command endpoint off.
-  admin_service(queue::publisher& publisher, hooks h, std::string command_token);
+  admin_service(amqp::publisher& publisher, hooks h, std::string command_token);
 
   // Everything about a request to the admin listener that its header decides:
   // the route, the method, and for a command the token, Origin and
@@ -63,7 +63,7 @@ class admin_service {
 
   http_response readiness(unsigned version) const;
 
-  queue::publisher& publisher_;
+  amqp::publisher& publisher_;
   hooks hooks_;
   std::string token_;
 };

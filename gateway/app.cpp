@@ -27,9 +27,9 @@
 #include "gateway/systemd_notify.hpp"
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
-#include "queue/consumer.hpp"
-#include "queue/publisher.hpp"
-#include "queue/spool.hpp"
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "spool/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -55,10 +55,10 @@ session_limits limits_from(const server_settings& s) {
           .retry_after = s.retry_after};
 }
 
-std::optional<queue::consumer_settings> consumer_settings_from(const gateway_config& cfg,
+std::optional<amqp::consumer_settings> consumer_settings_from(const gateway_config& cfg,
                                                                const outbound_sender& sender) {
   if (!cfg.outbound.enabled) return std::nullopt;
-  queue::consumer_settings s;
+  amqp::consumer_settings s;
   s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);
   s.retry_rungs = sender.ladder().rungs;
   s.drain_timeout = cfg.outbound.drain_timeout;
@@ -107,7 +107,7 @@ struct app::impl {
         publisher(config.amqp),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
-        spool(config.spool.enabled ? std::make_unique<queue::spool>(config.spool.settings)
+        spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
                                    : nullptr),
         webhooks_service(config, publisher, spool.get(), inbound),
         admin(publisher,
@@ -140,11 +140,11 @@ struct app::impl {
   net::io_context ioc;
   process_metrics process;
   inbound_metrics inbound;
-  queue::publisher publisher;
+  amqp::publisher publisher;
   http_client client;
   outbound_sender sender;
-  std::optional<queue::consumer> consumer;
-  std::unique_ptr<queue::spool> spool;  // null when spool.enabled = false
+  std::optional<amqp::consumer> consumer;
+  std::unique_ptr<spool::spool> spool;  // null when spool.enabled = false
   webhook_service webhooks_service;
   admin_service admin;
   std::unique_ptr<listener> webhooks;
@@ -293,10 +293,10 @@ int app::impl::run() {
   }
   if (spool && !open_spool()) return 1;
   publisher.start();
-  if (spool) spool->start_forwarding(queue::forward_to(publisher));
+  if (spool) spool->start_forwarding(spool::forward_to(publisher));
   if (auto settings = consumer_settings_from(config, sender)) {
     consumer.emplace(config.amqp, *settings,
-                     [this](queue::delivery&& d) { sender.on_delivery(std::move(d)); });
+                     [this](amqp::delivery&& d) { sender.on_delivery(std::move(d)); });
     sender.attach(*consumer);
   }
   workers.start();

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "gateway/net.hpp"
-#include "queue/publisher.hpp"
-#include "queue/spool.hpp"
+#include "amqp/publisher.hpp"
+#include "spool/spool.hpp"
 
 namespace rai::gateway {
 
@@ -31,9 +31,9 @@ auto async_queue_op(Start start, CompletionToken&& token) {
 
 // Publishes with a confirm; completes with the publish_status.
 template <class CompletionToken>
-auto async_publish(queue::publisher& publisher, queue::message message, CompletionToken&& token) {
-  return async_queue_op<queue::publish_status>(
-      [&publisher, m = std::move(message)](queue::publisher::completion done) mutable {
+auto async_publish(amqp::publisher& publisher, amqp::message message, CompletionToken&& token) {
+  return async_queue_op<amqp::publish_status>(
+      [&publisher, m = std::move(message)](amqp::publisher::completion done) mutable {
         publisher.publish(std::move(m), std::move(done));
       },
       std::forward<CompletionToken>(token));
@@ -41,9 +41,9 @@ auto async_publish(queue::publisher& publisher, queue::message message, Completi
 
 // Appends to the spool; completes with the spool_status (durable = synced).
 template <class CompletionToken>
-auto async_spool(queue::spool& spool, const queue::message& message, CompletionToken&& token) {
-  return async_queue_op<queue::spool_status>(
-      [&spool, &message](queue::spool::completion done) { spool.append(message, std::move(done)); },
+auto async_spool(spool::spool& spool, const amqp::message& message, CompletionToken&& token) {
+  return async_queue_op<spool::spool_status>(
+      [&spool, &message](spool::spool::completion done) { spool.append(message, std::move(done)); },
       std::forward<CompletionToken>(token));
 }
 

@@ -235,7 +235,7 @@ void parse_log(const toml::table& t, log_settings& s, problems_t& problems) {
   get(t, "access", p, s.access, problems);
 }
 
-void parse_amqp(const toml::table& t, queue::amqp_settings& s, problems_t& problems) {
+void parse_amqp(const toml::table& t, amqp::amqp_settings& s, problems_t& problems) {
   const std::string p = "amqp";
   check_known(t, p,
               {"url", "url_env", "url_file", "exchange", "queue_type", "heartbeat_seconds",
@@ -249,7 +249,7 @@ void parse_amqp(const toml::table& t, queue::amqp_settings& s, problems_t& probl
   get(t, "exchange", p, s.events_exchange, problems);
   if (s.events_exchange.empty()) problems.push_back("amqp.exchange: must not be empty");
   get_choice(t, "queue_type", p, s.queues,
-             {{"classic", queue::queue_type::classic}, {"quorum", queue::queue_type::quorum}},
+             {{"classic", amqp::queue_type::classic}, {"quorum", amqp::queue_type::quorum}},
              problems);
   get_seconds(t, "heartbeat_seconds", p, s.heartbeat, problems);
   get_ms(t, "confirm_timeout_ms", p, s.confirm_timeout, problems);

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "handlers/source.hpp"
-#include "queue/settings.hpp"
-#include "queue/spool_settings.hpp"
+#include "amqp/settings.hpp"
+#include "spool/settings.hpp"
 
 namespace rai::gateway {
 
@@ -55,7 +55,7 @@ struct log_settings {
 
 struct spool_config {
   bool enabled = true;  // false: a broker outage is answered 503 + Retry-After
-  queue::spool_settings settings;
+  spool::spool_settings settings;
 
   bool operator==(const spool_config&) const = default;
 };
@@ -104,7 +104,7 @@ struct outbound_settings {
 struct gateway_config {
   server_settings server;
   log_settings log;
-  queue::amqp_settings amqp;
+  amqp::amqp_settings amqp;
   spool_config spool;
   dedupe_settings dedupe;
   std::vector<handlers::source_settings> sources;

@@ -5,9 +5,9 @@
 #include "handlers/errc.hpp"
 #include "handlers/events.hpp"
 #include "handlers/outbound_command.hpp"
-#include "queue/consumer.hpp"
-#include "queue/publisher.hpp"
-#include "queue/spool.hpp"
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "spool/spool.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -99,7 +99,7 @@ void render_broker(prometheus_text& out, const metrics_sources& from) {
              "Publishes to RabbitMQ by result (confirmed = durable in the broker).");
   for (std::size_t i = 0; i < stats.results.size(); ++i)
     out.sample("rai_gateway_publish_total",
-               {{"result", queue::to_string(static_cast<queue::publish_status>(i))}},
+               {{"result", amqp::to_string(static_cast<amqp::publish_status>(i))}},
                stats.results[i]);
   out.family("rai_gateway_publish_in_flight", "gauge", "Publishes waiting for a broker confirm.");
   out.sample("rai_gateway_publish_in_flight", {}, stats.in_flight);
@@ -120,7 +120,7 @@ void render_broker(prometheus_text& out, const metrics_sources& from) {
                from.consumer->stats().reconnects);
 }
 
-void render_spool(prometheus_text& out, const queue::spool& spool) {
+void render_spool(prometheus_text& out, const spool::spool& spool) {
   const auto s = spool.stats();
   out.family("rai_gateway_spool_bytes", "gauge",
              "Bytes in the local spool: records on disk plus appends being written.");
@@ -136,7 +136,7 @@ void render_spool(prometheus_text& out, const queue::spool& spool) {
              "Events offered to the spool, by result (durable = synced to disk).");
   for (std::size_t i = 0; i < s.results.size(); ++i)
     out.sample("rai_gateway_spool_appends_total",
-               {{"result", queue::to_string(static_cast<queue::spool_status>(i))}}, s.results[i]);
+               {{"result", spool::to_string(static_cast<spool::spool_status>(i))}}, s.results[i]);
   out.family("rai_gateway_spool_forwarded_total", "counter",
              "Spooled events published to RabbitMQ and confirmed.");
   out.sample("rai_gateway_spool_forwarded_total", {}, s.forwarded);

@@ -6,11 +6,13 @@
 #include "gateway/metrics.hpp"
 #include "gateway/outbound_metrics.hpp"
 
-namespace rai::queue {
+namespace rai::amqp {
 class publisher;
 class consumer;
+}  // namespace rai::amqp
+namespace rai::spool {
 class spool;
-}  // namespace rai::queue
+}  // namespace rai::spool
 
 namespace rai::gateway {
 
@@ -30,9 +32,9 @@ struct metrics_sources {
   const process_metrics* process = nullptr;
   const inbound_metrics* inbound = nullptr;
   const outbound_metrics* outbound = nullptr;
-  const queue::publisher* publisher = nullptr;
-  const queue::consumer* consumer = nullptr;
-  const queue::spool* spool = nullptr;
+  const amqp::publisher* publisher = nullptr;
+  const amqp::consumer* consumer = nullptr;
+  const spool::spool* spool = nullptr;
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;
   const listener* metrics_listener = nullptr;  // server.metrics_listen

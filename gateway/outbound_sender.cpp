@@ -11,9 +11,9 @@
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_envelope.hpp"
 #include "handlers/outbound_retry.hpp"
-#include "queue/consumer.hpp"
-#include "queue/publisher.hpp"
-#include "queue/topology.hpp"
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "amqp/topology.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -57,7 +57,7 @@ using handlers::send_outcome;
 
 constexpr const char* user_agent = "rai-gateway/" RAI_GATEWAY_VERSION;
 
-std::string_view header_of(const queue::delivery& d, std::string_view name) {
+std::string_view header_of(const amqp::delivery& d, std::string_view name) {
   for (const auto& [k, v] : d.headers)
     if (k == name) return v;
   return {};
@@ -119,9 +119,9 @@ std::size_t reason_index(dead_reason r) {
 
 // The command re-published to its next home keeps its body, id and kind, and
 // every header except the delivery-state ones, which are rewritten.
-queue::message next_home(const queue::delivery& d, const std::string& kind, const std::string& id,
+amqp::message next_home(const amqp::delivery& d, const std::string& kind, const std::string& id,
                          std::string queue_name) {
-  queue::message m;
+  amqp::message m;
   m.exchange = "";  // the default exchange: routing key = queue name
   m.routing_key = std::move(queue_name);
   m.body = d.body;
@@ -138,7 +138,7 @@ queue::message next_home(const queue::delivery& d, const std::string& kind, cons
 }  // namespace
 
 outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& config,
-                                 queue::publisher& publisher, http_client& client)
+                                 amqp::publisher& publisher, http_client& client)
     : ioc_(ioc), publisher_(publisher), client_(client), settings_(config.outbound) {
   if (!settings_.retry_schedule.empty()) schedule_.steps = settings_.retry_schedule;
   if (!settings_.delay_ladder.empty()) ladder_.rungs = settings_.delay_ladder;
@@ -154,7 +154,7 @@ outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& con
 
 outbound_sender::~outbound_sender() = default;
 
-void outbound_sender::attach(queue::consumer& consumer) {
+void outbound_sender::attach(amqp::consumer& consumer) {
   consumer_ = &consumer;
 }
 
@@ -184,7 +184,7 @@ bool outbound_sender::has_target(std::string_view kind) const {
   return targets_.find(kind) != targets_.end();
 }
 
-void outbound_sender::on_delivery(queue::delivery&& d) {
+void outbound_sender::on_delivery(amqp::delivery&& d) {
   net::co_spawn(net::make_strand(ioc_), deliver(std::move(d)), net::detached);
 }
 
@@ -272,23 +272,23 @@ net::awaitable<attempt_result> outbound_sender::send_command(outbound_target& t,
   co_return classify(r);
 }
 
-net::awaitable<void> outbound_sender::settle(const queue::delivery& d, queue::message next,
+net::awaitable<void> outbound_sender::settle(const amqp::delivery& d, amqp::message next,
                                              std::string_view what) {
   const auto status = co_await async_publish(publisher_, std::move(next), net::use_awaitable);
-  if (status == queue::publish_status::confirmed) {
+  if (status == amqp::publish_status::confirmed) {
     consumer_->ack(d.generation, d.tag);
     co_return;
   }
   // Its next home is not durable: leave the command where it was.
   spdlog::warn("outbound: could not park command {} in {} ({}); returned to the queue",
-               d.message_id, what, queue::to_string(status));
+               d.message_id, what, amqp::to_string(status));
   consumer_->reject(d.generation, d.tag, /*requeue=*/true);
 }
 
-net::awaitable<void> outbound_sender::dead_letter(const queue::delivery& d, const std::string& kind,
+net::awaitable<void> outbound_sender::dead_letter(const amqp::delivery& d, const std::string& kind,
                                                   const std::string& id, unsigned attempts,
                                                   dead_reason reason, const attempt_result& last) {
-  auto m = next_home(d, kind, id, queue::names::dead_queue);
+  auto m = next_home(d, kind, id, amqp::names::dead_queue);
   m.headers.emplace_back("x-attempt", std::to_string(attempts));
   m.headers.emplace_back("x-last-status", std::to_string(last.status));
   m.headers.emplace_back("x-last-error", last.error);
@@ -296,7 +296,7 @@ net::awaitable<void> outbound_sender::dead_letter(const queue::delivery& d, cons
   metrics_.of(kind).dead[reason_index(reason)].inc();
   spdlog::warn("outbound: command {} kind={} dead-lettered ({}): {}", id, kind,
                handlers::to_string(reason), last.error);
-  co_await settle(d, std::move(m), queue::names::dead_queue);
+  co_await settle(d, std::move(m), amqp::names::dead_queue);
 }
 
 std::chrono::milliseconds outbound_sender::longest_send() const {
@@ -310,7 +310,7 @@ std::chrono::milliseconds outbound_sender::longest_send() const {
   return longest;
 }
 
-net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
+net::awaitable<void> outbound_sender::deliver(amqp::delivery d) {
   struct in_flight {
     std::atomic<std::size_t>& n;
     explicit in_flight(std::atomic<std::size_t>& c) : n(c) { ++n; }
@@ -369,7 +369,7 @@ net::awaitable<void> outbound_sender::deliver(queue::delivery d) {
     co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result);
 
   const auto rung = ladder_.rungs[decision.rung_index];
-  auto m = next_home(d, kind, id, queue::retry_queue_name(rung));
+  auto m = next_home(d, kind, id, amqp::retry_queue_name(rung));
   m.headers.emplace_back("x-attempt", std::to_string(attempts));
   m.headers.emplace_back("x-last-status", std::to_string(result.status));
   m.headers.emplace_back("x-last-error", result.error);

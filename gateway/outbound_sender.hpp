@@ -12,12 +12,12 @@
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_retry.hpp"
 
-namespace rai::queue {
+namespace rai::amqp {
 class publisher;
 class consumer;
 struct delivery;
 struct message;
-}  // namespace rai::queue
+}  // namespace rai::amqp
 
 namespace rai::gateway {
 
@@ -36,15 +36,15 @@ struct attempt_result;
 // nothing is ever dropped.
 class outbound_sender {
  public:
-  outbound_sender(net::io_context& ioc, const gateway_config& config, queue::publisher& publisher,
+  outbound_sender(net::io_context& ioc, const gateway_config& config, amqp::publisher& publisher,
                   http_client& client);
   ~outbound_sender();
 
   // Wires the consumer whose deliveries this sender settles. Call before start.
-  void attach(queue::consumer& consumer);
+  void attach(amqp::consumer& consumer);
 
   // Called on the consumer thread: hands the delivery to the io_context.
-  void on_delivery(queue::delivery&& d);
+  void on_delivery(amqp::delivery&& d);
 
   // Applies new credentials and per-request settings (key, mode, layout,
   // signing secret, API key, timeout, CA file) to the configured kinds; sends
@@ -64,23 +64,23 @@ class outbound_sender {
   const outbound_metrics& metrics() const { return metrics_; }
 
  private:
-  net::awaitable<void> deliver(queue::delivery d);
+  net::awaitable<void> deliver(amqp::delivery d);
   net::awaitable<attempt_result> send_command(outbound_target& t, const std::string& id,
                                               const std::string& payload);
   net::awaitable<http_outcome> timed_send(outbound_target& t,
                                           const http::request<http::string_body>& req);
   net::awaitable<handshake_result> handshake(outbound_target& t);
-  net::awaitable<void> dead_letter(const queue::delivery& d, const std::string& kind,
+  net::awaitable<void> dead_letter(const amqp::delivery& d, const std::string& kind,
                                    const std::string& id, unsigned attempts,
                                    handlers::dead_reason reason, const attempt_result& last);
   // Publishes `next` (its next home) with a confirm, then acks `d`; if the
   // publish fails, rejects `d` back to its queue.
-  net::awaitable<void> settle(const queue::delivery& d, queue::message next, std::string_view what);
+  net::awaitable<void> settle(const amqp::delivery& d, amqp::message next, std::string_view what);
 
   net::io_context& ioc_;
-  queue::publisher& publisher_;
+  amqp::publisher& publisher_;
   http_client& client_;
-  queue::consumer* consumer_ = nullptr;
+  amqp::consumer* consumer_ = nullptr;
   std::map<std::string, std::unique_ptr<outbound_target>, std::less<>> targets_;
   outbound_settings settings_;
   handlers::retry_schedule schedule_;

@@ -34,15 +34,15 @@ std::string_view path_of(std::string_view target) {
 // The broker failed or did not answer in time: the spool takes the event. Not
 // when the publisher is merely overloaded: backpressure is a quick 503, and a
 // returned event (no route) would be returned again when forwarded.
-bool spools_after(queue::publish_status s) {
-  using enum queue::publish_status;
+bool spools_after(amqp::publish_status s) {
+  using enum amqp::publish_status;
   return s == unavailable || s == connection_lost || s == timed_out || s == nacked;
 }
 
 }  // namespace
 
-webhook_service::webhook_service(const gateway_config& config, queue::publisher& publisher,
-                                 queue::spool* spool, inbound_metrics& metrics)
+webhook_service::webhook_service(const gateway_config& config, amqp::publisher& publisher,
+                                 spool::spool* spool, inbound_metrics& metrics)
     : dedupe_(config.dedupe.window, config.dedupe.max_entries),
       publisher_(publisher),
       spool_(spool),
@@ -193,7 +193,7 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   }
 
   const auto make_message = [&](std::string body) {
-    return queue::message{
+    return amqp::message{
         .exchange = exchange_,
         .routing_key = "returning." + source.name + "." + std::string(event_name),
         .body = std::move(body),
@@ -209,17 +209,17 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   // With a spool the plaintext is kept (one body copy) in case the broker fails.
   // A named local, not a temporary inside co_await: g++ 12 may destroy such a
   // temporary twice.
-  queue::message to_publish = make_message(spool_ ? event->plaintext : std::move(event->plaintext));
+  amqp::message to_publish = make_message(spool_ ? event->plaintext : std::move(event->plaintext));
   const auto status = co_await async_publish(publisher_, std::move(to_publish), net::use_awaitable);
-  if (status != queue::publish_status::confirmed) {
-    record.error = queue::to_string(status);
+  if (status != amqp::publish_status::confirmed) {
+    record.error = amqp::to_string(status);
     bool durable = false;
     if (spool_ && spools_after(status)) {
-      const queue::message for_spool = make_message(std::move(event->plaintext));
+      const amqp::message for_spool = make_message(std::move(event->plaintext));
       const auto spooled = co_await async_spool(*spool_, for_spool, net::use_awaitable);
-      durable = spooled == queue::spool_status::durable;
+      durable = spooled == spool::spool_status::durable;
       record.spooled = durable;
-      if (!durable) record.error = queue::to_string(spooled);
+      if (!durable) record.error = spool::to_string(spooled);
     }
     if (!durable) {
       dedupe_.release(dedupe_key);

@@ -12,8 +12,8 @@
 #include "gateway/net.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/source.hpp"
-#include "queue/publisher.hpp"
-#include "queue/spool.hpp"
+#include "amqp/publisher.hpp"
+#include "spool/spool.hpp"
 
 namespace rai::gateway {
 
@@ -24,7 +24,7 @@ namespace rai::gateway {
 // local spool (when there is one), which forwards it later.
 class webhook_service {
  public:
-  webhook_service(const gateway_config& config, queue::publisher& publisher, queue::spool* spool,
+  webhook_service(const gateway_config& config, amqp::publisher& publisher, spool::spool* spool,
                   inbound_metrics& metrics);
 
   // What the header alone decides (request_handler::check_header): the route,
@@ -60,8 +60,8 @@ class webhook_service {
 
   std::atomic<std::shared_ptr<const source_table>> sources_;
   handlers::dedupe_window dedupe_;
-  queue::publisher& publisher_;
-  queue::spool* spool_;  // null: spool disabled
+  amqp::publisher& publisher_;
+  spool::spool* spool_;  // null: spool disabled
   inbound_metrics& metrics_;
   std::string exchange_;
   std::chrono::seconds retry_after_;

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "queue/topology.hpp"
+#include "amqp/topology.hpp"
 #include "tools/commands.hpp"
 #include "tools/detail/dlq_session.hpp"
 #include "tools/dlq_commands.hpp"
@@ -44,14 +44,14 @@ outcome<void> run(const parsed_args& a) {
 
   auto session = detail::dlq_session::open(*url, *timeout, "rai-gateway-tool dlq list");
   if (!session) return session.error();
-  const auto ready = session->ready_count(queue::names::dead_queue);
+  const auto ready = session->ready_count(amqp::names::dead_queue);
   if (!ready) return ready.error();
   if (!json) std::printf("%s\n", dead_text_header(with_body).c_str());
   // At most the messages present at the start: nothing taken is acked, so a
   // message is never seen twice, and new arrivals cannot keep the loop going.
   std::uint64_t listed = 0;
   while (listed < *ready && listed < *limit) {
-    auto m = session->get(queue::names::dead_queue);
+    auto m = session->get(amqp::names::dead_queue);
     if (!m) return m.error();
     if (!*m) break;
     const dead_entry e = (*m)->entry(with_body);
@@ -61,7 +61,7 @@ outcome<void> run(const parsed_args& a) {
   std::fflush(stdout);
   session->close();  // every message taken goes back into the dead queue
   std::fprintf(stderr, "%llu of %u dead command(s) listed; all are still in %s\n",
-               static_cast<unsigned long long>(listed), *ready, queue::names::dead_queue);
+               static_cast<unsigned long long>(listed), *ready, amqp::names::dead_queue);
   return {};
 }
 

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "queue/topology.hpp"
+#include "amqp/topology.hpp"
 #include "tools/commands.hpp"
 #include "tools/confirm_window.hpp"
 #include "tools/detail/dlq_session.hpp"
@@ -104,13 +104,13 @@ outcome<replay_selection> selection_from(const parsed_args& a) {
 }
 
 outcome<void> replay(replay_run& run, replay_selection& selection, std::uint64_t batch) {
-  const auto ready = run.session.ready_count(queue::names::dead_queue);
+  const auto ready = run.session.ready_count(amqp::names::dead_queue);
   if (!ready) return ready.error();
   if (auto r = run.session.enable_confirms(); !r) return r.error();
   // At most the messages present at the start: a replayed command that the
   // gateway dead-letters again at once is not replayed a second time.
   for (std::uint32_t scanned = 0; scanned < *ready; ++scanned) {
-    auto m = run.session.get(queue::names::dead_queue);
+    auto m = run.session.get(amqp::names::dead_queue);
     if (!m) return m.error();
     if (!*m) break;
     if (!selection.choose((*m)->message_id())) {
@@ -131,8 +131,8 @@ outcome<void> replay(replay_run& run, replay_selection& selection, std::uint64_t
 
 void print_counts(const replay_counts& c, const std::vector<std::string>& missing) {
   std::printf("replayed %llu dead command(s) into %s; %llu left in %s (not chosen); %llu failed\n",
-              static_cast<unsigned long long>(c.replayed), queue::names::outbound_queue,
-              static_cast<unsigned long long>(c.kept), queue::names::dead_queue,
+              static_cast<unsigned long long>(c.replayed), amqp::names::outbound_queue,
+              static_cast<unsigned long long>(c.kept), amqp::names::dead_queue,
               static_cast<unsigned long long>(c.failed));
   std::fflush(stdout);
   for (const auto& f : c.failures) std::fprintf(stderr, "  not replayed: %s\n", f.c_str());

@@ -11,11 +11,11 @@
 #include <span>
 #include <vector>
 
-#include "queue/spool_record.hpp"
+#include "spool/record.hpp"
 
 namespace {
 
-using rai::queue::spool_scan;
+using rai::spool::spool_scan;
 
 // Records and damage, merged by offset, must cover [0, tail_offset) with no
 // gap or overlap.
@@ -47,11 +47,11 @@ void check_tiling(const spool_scan& scan, std::size_t size) {
 
 void check_records(const spool_scan& scan, std::span<const std::byte> bytes) {
   for (const auto& r : scan.records) {
-    if (r.size < rai::queue::k_spool_header_size) std::abort();
+    if (r.size < rai::spool::k_spool_header_size) std::abort();
     const auto record = bytes.subspan(r.offset, r.size);
-    const auto message = rai::queue::decode_spool_record(record);
+    const auto message = rai::spool::decode_spool_record(record);
     if (!message) std::abort();
-    const auto again = rai::queue::encode_spool_record(*message);
+    const auto again = rai::spool::encode_spool_record(*message);
     if (!again || !std::equal(again->begin(), again->end(), record.begin(), record.end())) {
       std::abort();
     }
@@ -62,11 +62,11 @@ void check_records(const spool_scan& scan, std::span<const std::byte> bytes) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
-  const spool_scan scan = rai::queue::parse_spool_records(bytes);
+  const spool_scan scan = rai::spool::parse_spool_records(bytes);
   check_tiling(scan, size);
   check_records(scan, bytes);
   // The whole input as one record: must be safe, and agree with the scan.
-  const auto whole = rai::queue::decode_spool_record(bytes);
+  const auto whole = rai::spool::decode_spool_record(bytes);
   const bool one_record = scan.records.size() == 1 && scan.damage.empty() &&
                           scan.records[0].offset == 0 && scan.records[0].size == size;
   if (whole.has_value() != one_record) std::abort();

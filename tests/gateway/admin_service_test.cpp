@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "queue/publisher.hpp"
+#include "amqp/publisher.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -13,7 +13,7 @@ constexpr const char* token = "s3cret-admin-token-0123456789";
 
 // The header checks never publish: the publisher is never started.
 struct AdminHeader : ::testing::Test {
-  queue::publisher publisher{queue::amqp_settings{}};
+  amqp::publisher publisher{amqp::amqp_settings{}};
   admin_service::hooks hooks{.has_target = [](std::string_view k) { return k == "currency"; },
                              .failing_checks = [] { return std::vector<std::string_view>{}; },
                              .metrics = [] { return std::string("# metrics\n"); }};

@@ -92,7 +92,7 @@ signature_tolerance_seconds = 60
   EXPECT_TRUE(c.log.json);
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.amqp.url, "amqp://u:p@h:5673/v");
-  EXPECT_EQ(c.amqp.queues, queue::queue_type::quorum);
+  EXPECT_EQ(c.amqp.queues, amqp::queue_type::quorum);
   EXPECT_EQ(c.amqp.confirm_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(c.dedupe.window, std::chrono::seconds(60));
   EXPECT_EQ(c.dedupe.max_entries, 10u);

@@ -1,6 +1,6 @@
 #include "tools/detail/dead_message.hpp"
 
-#include "queue/detail/amqp.hpp"
+#include "amqp/detail/amqp.hpp"
 #include "tools/detail/field_text.hpp"
 
 namespace rai::tool::detail {
@@ -15,13 +15,13 @@ dead_message::dead_message(std::uint64_t delivery_tag, amqp_message_t message)
 
 std::string_view dead_message::message_id() const noexcept {
   const auto& p = properties();
-  return (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0 ? queue::detail::view_of(p.message_id)
+  return (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0 ? amqp::detail::view_of(p.message_id)
                                                       : std::string_view{};
 }
 
 std::string_view dead_message::type() const noexcept {
   const auto& p = properties();
-  return (p._flags & AMQP_BASIC_TYPE_FLAG) != 0 ? queue::detail::view_of(p.type)
+  return (p._flags & AMQP_BASIC_TYPE_FLAG) != 0 ? amqp::detail::view_of(p.type)
                                                 : std::string_view{};
 }
 
@@ -45,7 +45,7 @@ dead_entry dead_message::entry(bool with_body) const {
   e.last_error = header("x-last-error");
   e.dead_reason = header("x-dead-reason");
   e.replayed_at = header("x-replayed-at");
-  if (with_body) e.body = std::string(queue::detail::view_of(body()));
+  if (with_body) e.body = std::string(amqp::detail::view_of(body()));
   return e;
 }
 

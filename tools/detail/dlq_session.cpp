@@ -8,7 +8,7 @@
 namespace rai::tool::detail {
 namespace {
 
-namespace qd = queue::detail;
+namespace qd = amqp::detail;
 
 constexpr amqp_channel_t get_channel = 1;
 constexpr amqp_channel_t publish_channel = 2;

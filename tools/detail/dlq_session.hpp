@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "queue/detail/amqp.hpp"
+#include "amqp/detail/amqp.hpp"
 #include "tools/confirm_window.hpp"
 #include "tools/detail/dead_message.hpp"
 #include "tools/outcome.hpp"
@@ -58,14 +58,14 @@ class dlq_session {
   void close() noexcept;
 
  private:
-  dlq_session(queue::detail::connection_ptr c, std::chrono::milliseconds timeout)
+  dlq_session(amqp::detail::connection_ptr c, std::chrono::milliseconds timeout)
       : conn_(std::move(c)), timeout_(timeout) {}
   failure rpc_failure(amqp_channel_t channel, std::string_view what);
   outcome<bool> handle_frame(const amqp_frame_t& frame, confirm_window& window);
 
-  queue::detail::connection_ptr conn_;
+  amqp::detail::connection_ptr conn_;
   std::chrono::milliseconds timeout_;
-  queue::detail::close_state state_ = queue::detail::close_state::open;
+  amqp::detail::close_state state_ = amqp::detail::close_state::open;
   amqp_channel_t state_channel_ = 1;  // the channel state_ is about
   std::uint64_t next_seq_ = 1;
 };

@@ -1,6 +1,6 @@
 #include "tools/detail/field_text.hpp"
 
-#include "queue/detail/amqp.hpp"
+#include "amqp/detail/amqp.hpp"
 
 namespace rai::tool::detail {
 
@@ -8,7 +8,7 @@ std::optional<std::string> field_text(const amqp_field_value_t& v) {
   switch (v.kind) {
     case AMQP_FIELD_KIND_UTF8:
     case AMQP_FIELD_KIND_BYTES:
-      return std::string(queue::detail::view_of(v.value.bytes));
+      return std::string(amqp::detail::view_of(v.value.bytes));
     case AMQP_FIELD_KIND_BOOLEAN:
       return std::string(v.value.boolean != 0 ? "true" : "false");
     case AMQP_FIELD_KIND_I8:
@@ -40,7 +40,7 @@ std::optional<std::string> field_text(const amqp_field_value_t& v) {
 std::optional<std::string> table_text(const amqp_table_t& table, std::string_view name) {
   for (int i = 0; i < table.num_entries; ++i) {
     const amqp_table_entry_t& e = table.entries[i];
-    if (queue::detail::view_of(e.key) == name) return field_text(e.value);
+    if (amqp::detail::view_of(e.key) == name) return field_text(e.value);
   }
   return std::nullopt;
 }

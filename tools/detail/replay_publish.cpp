@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "queue/detail/amqp.hpp"
-#include "queue/topology.hpp"
+#include "amqp/detail/amqp.hpp"
+#include "amqp/topology.hpp"
 #include "tools/replay_headers.hpp"
 
 namespace rai::tool::detail {
@@ -23,18 +23,18 @@ outcome<std::uint64_t> publish_replay(dlq_session& session, const dead_message& 
   if ((dead._flags & AMQP_BASIC_HEADERS_FLAG) != 0) {
     for (int i = 0; i < dead.headers.num_entries; ++i) {
       const amqp_table_entry_t& e = dead.headers.entries[i];
-      if (!dropped_on_replay(queue::detail::view_of(e.key))) headers.push_back(e);
+      if (!dropped_on_replay(amqp::detail::view_of(e.key))) headers.push_back(e);
     }
   }
   amqp_table_entry_t stamp;
-  stamp.key = queue::detail::bytes_of(replayed_at_header);
+  stamp.key = amqp::detail::bytes_of(replayed_at_header);
   stamp.value.kind = AMQP_FIELD_KIND_UTF8;
-  stamp.value.value.bytes = queue::detail::bytes_of(replayed_at);
+  stamp.value.value.bytes = amqp::detail::bytes_of(replayed_at);
   headers.push_back(stamp);
   p.headers.num_entries = static_cast<int>(headers.size());
   p.headers.entries = headers.data();
 
-  return session.publish(queue::names::commands_exchange, queue::names::outbound_routing_key, p,
+  return session.publish(amqp::names::commands_exchange, amqp::names::outbound_routing_key, p,
                          m.body());
 }
 

@@ -1,0 +1,571 @@
+// rai::amqp::consumer — design
+//
+// Threads. One consumer thread owns its rabbitmq-c connection and channel 1;
+// no other thread calls amqp_*. ack() and reject() may be called from any
+// thread: under a mutex they append a settle request to `settles_` and, when
+// that vector goes from empty to non-empty, write the eventfd that wakes the
+// thread. A settle is dropped on the caller's thread when it names a
+// generation other than the one being served (or nothing is being served).
+//
+// Connect. open_connection (login with heartbeat and connection_name,
+// channel.open), declare the §6 topology, declare the retry ladder (§7),
+// basic.qos(prefetch), basic.consume with manual acks. The generation then
+// counts up by one; every delivery carries it, so a settle can be matched to
+// the connection that delivered it: delivery tags restart at 1 on a new
+// channel, and a tag of a dead connection means nothing on the next one.
+//
+// Loop. Each turn the thread clears the eventfd, swaps out the queued
+// settles and executes them (basic.ack / basic.reject; a tag not in
+// `unsettled_` — a second settle — is dropped instead, as the broker would
+// close the channel for an unknown tag), then reads frames with
+// amqp_simple_wait_frame_noblock and a zero timeout until none is left.
+// basic.deliver is followed by the content, read with amqp_read_message;
+// the delivery is converted, its tag recorded in `unsettled_`, and the
+// handler called. Then it sleeps in poll() on the socket and the eventfd,
+// for at most half the heartbeat (at most 1 s): rabbitmq-c sends and checks
+// heartbeats inside the frame read.
+//
+// Loss. channel.close, connection.close, basic.cancel from the broker (the
+// queue was deleted), a socket error or a missed heartbeat: the generation
+// ends, queued settles are dropped, the connection is torn down (answering
+// the broker's close) and the thread reconnects with jittered exponential
+// backoff. The broker requeues every unsettled delivery of the dead channel.
+//
+// Stop. basic.cancel (asynchronously; the cancel-ok is read as a frame), then
+// the loop runs on, executing settles, until no delivery is unsettled or
+// drain_timeout passes. Deliveries that arrive after the cancel are rejected
+// with requeue and never reach the handler. Then channel and connection
+// close, and the broker requeues whatever is still unsettled.
+
+#include "amqp/consumer.hpp"
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <pthread.h>
+#include <sys/time.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "amqp/detail/amqp.hpp"
+#include "amqp/detail/loop.hpp"
+#include "amqp/detail/topology.hpp"
+#include "amqp/topology.hpp"
+
+namespace rai::amqp {
+
+namespace {
+
+using clock = detail::loop_clock;
+using std::chrono::milliseconds;
+
+constexpr amqp_channel_t k_channel = 1;
+constexpr milliseconds k_close_timeout{1000};  // each close RPC
+constexpr int k_max_frames_per_read = 4096;    // then give settles a turn
+
+struct settle_request {
+  std::uint64_t generation;
+  std::uint64_t tag;
+  bool ack;
+  bool requeue;
+};
+
+template <typename Number>
+std::string decimal(Number n) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  return ec == std::errc{} ? std::string(buf, end) : std::string{};
+}
+
+// Appends the entry as text, or nothing for kinds without a text form.
+void append_header(std::vector<std::pair<std::string, std::string>>& out,
+                   const amqp_table_entry_t& e) {
+  const amqp_field_value_t& v = e.value;
+  std::string text;
+  switch (v.kind) {
+    case AMQP_FIELD_KIND_UTF8:
+    case AMQP_FIELD_KIND_BYTES:
+      text = detail::view_of(v.value.bytes);
+      break;
+    case AMQP_FIELD_KIND_BOOLEAN:
+      text = v.value.boolean != 0 ? "true" : "false";
+      break;
+    case AMQP_FIELD_KIND_I8:
+      text = decimal(static_cast<int>(v.value.i8));
+      break;
+    case AMQP_FIELD_KIND_U8:
+      text = decimal(static_cast<unsigned>(v.value.u8));
+      break;
+    case AMQP_FIELD_KIND_I16:
+      text = decimal(v.value.i16);
+      break;
+    case AMQP_FIELD_KIND_U16:
+      text = decimal(v.value.u16);
+      break;
+    case AMQP_FIELD_KIND_I32:
+      text = decimal(v.value.i32);
+      break;
+    case AMQP_FIELD_KIND_U32:
+      text = decimal(v.value.u32);
+      break;
+    case AMQP_FIELD_KIND_I64:
+      text = decimal(v.value.i64);
+      break;
+    case AMQP_FIELD_KIND_U64:
+    case AMQP_FIELD_KIND_TIMESTAMP:
+      text = decimal(v.value.u64);
+      break;
+    case AMQP_FIELD_KIND_F32:
+      text = decimal(v.value.f32);
+      break;
+    case AMQP_FIELD_KIND_F64:
+      text = decimal(v.value.f64);
+      break;
+    default:  // table, array, decimal, void
+      return;
+  }
+  out.emplace_back(std::string(detail::view_of(e.key)), std::move(text));
+}
+
+delivery to_delivery(std::uint64_t generation, std::uint64_t tag, bool redelivered,
+                     amqp_message_t& msg) {
+  delivery d;
+  d.tag = tag;
+  d.generation = generation;
+  d.redelivered = redelivered;
+  d.body = detail::view_of(msg.body);
+  const amqp_basic_properties_t& p = msg.properties;
+  if ((p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0) d.message_id = detail::view_of(p.message_id);
+  if ((p._flags & AMQP_BASIC_TYPE_FLAG) != 0) d.type = detail::view_of(p.type);
+  if ((p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) != 0) {
+    d.content_type = detail::view_of(p.content_type);
+  }
+  if ((p._flags & AMQP_BASIC_TIMESTAMP_FLAG) != 0) {
+    d.timestamp = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(p.timestamp, std::numeric_limits<std::int64_t>::max()));
+  }
+  if ((p._flags & AMQP_BASIC_HEADERS_FLAG) != 0) {
+    d.headers.reserve(static_cast<std::size_t>(std::max(p.headers.num_entries, 0)));
+    for (int i = 0; i < p.headers.num_entries; ++i) append_header(d.headers, p.headers.entries[i]);
+  }
+  return d;
+}
+
+void validate(const consumer_settings& s) {
+  constexpr milliseconds::rep max_ttl = std::numeric_limits<std::uint32_t>::max();
+  for (const milliseconds rung : s.retry_rungs) {
+    if (rung.count() < 1 || rung.count() > max_ttl) {
+      throw std::invalid_argument("consumer: retry rung of " + std::to_string(rung.count()) +
+                                  " ms is outside 1 ms .. " + std::to_string(max_ttl) + " ms");
+    }
+  }
+}
+
+}  // namespace
+
+struct consumer::impl {
+  impl(amqp_settings amqp, consumer_settings settings, handler on_delivery);
+
+  void start();
+  void request_stop() noexcept;
+  void stop();
+  void settle(std::uint64_t generation, std::uint64_t tag, bool ack, bool requeue);
+
+  const amqp_settings amqp_;
+  const consumer_settings settings_;
+  const handler handler_;
+  const std::string connection_name_;
+  const std::string url_for_logs_;  // no password
+  detail::wake_event wake_;         // settles and stop -> consumer thread
+
+  std::mutex lifecycle_mu_;  // start() / stop()
+  std::thread thread_;
+  std::atomic<std::thread::id> thread_id_{};  // the consumer thread, for stop() from the handler
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> connected_{false};
+
+  std::mutex mu_;                         // guards the three below
+  std::vector<settle_request> settles_;   // for `serving_generation_`
+  std::uint64_t serving_generation_ = 0;  // 0: nothing is served, settles are dropped
+
+  std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<std::uint64_t> acked_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> dropped_settles_{0};
+  std::atomic<std::uint64_t> reconnects_{0};
+
+  // --- consumer thread only -------------------------------------------------
+  void run();
+  bool connect(std::string& error);
+  void serve();
+  bool execute_settles(detail::close_state& state, std::string& why);
+  bool send_cancel(detail::close_state& state, std::string& why);
+  bool read_frames(detail::close_state& state, std::string& why);
+  bool handle_frame(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
+  bool handle_deliver(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
+  bool reject_now(std::uint64_t tag, bool requeue, detail::close_state& state, std::string& why);
+  void end_generation();
+  void close(detail::close_state state);
+
+  detail::connection_ptr conn_;
+  std::uint64_t generation_ = 0;  // last one handed out; survives restarts
+  std::string consumer_tag_;
+  std::unordered_set<std::uint64_t> unsettled_;  // handed to the handler, not yet settled
+  std::vector<settle_request> incoming_;
+  clock::duration service_interval_ = milliseconds{1000};
+  bool cancelling_ = false;  // basic.cancel sent (stopping)
+  bool ever_connected_ = false;
+};
+
+consumer::impl::impl(amqp_settings amqp, consumer_settings settings, handler on_delivery)
+    : amqp_(std::move(amqp)),
+      settings_(std::move(settings)),
+      handler_(std::move(on_delivery)),
+      connection_name_(settings_.connection_name.empty() ? amqp_.connection_name + "-consumer"
+                                                         : settings_.connection_name),
+      url_for_logs_(detail::redact_url(amqp_.url)) {
+  validate(settings_);
+  if (!handler_) throw std::invalid_argument("consumer: no handler");
+}
+
+void consumer::impl::start() {
+  std::lock_guard lifecycle(lifecycle_mu_);
+  if (thread_.joinable()) return;
+  stop_requested_.store(false);
+  wake_.drain();
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "rai-amqp-con");
+    thread_id_.store(std::this_thread::get_id());
+    run();
+    thread_id_.store(std::thread::id{});  // ids are reused once joined
+  });
+}
+
+void consumer::impl::request_stop() noexcept {
+  stop_requested_.store(true);
+  connected_.store(false);
+  wake_.signal();
+}
+
+void consumer::impl::stop() {
+  request_stop();
+  if (std::this_thread::get_id() == thread_id_.load()) return;  // from the handler
+  std::lock_guard lifecycle(lifecycle_mu_);
+  if (thread_.joinable()) thread_.join();
+}
+
+void consumer::impl::settle(std::uint64_t generation, std::uint64_t tag, bool ack, bool requeue) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    if (generation == 0 || generation != serving_generation_) {
+      dropped_settles_.fetch_add(1);
+      return;
+    }
+    settles_.push_back({generation, tag, ack, requeue});
+    wake = settles_.size() == 1;
+  }
+  if (wake) wake_.signal();
+}
+
+// --- consumer thread ------------------------------------------------------------
+
+void consumer::impl::run() {
+  detail::run_reconnecting(
+      "consumer", url_for_logs_, wake_, stop_requested_, amqp_.reconnect_min, amqp_.reconnect_max,
+      [this](std::string& error) { return connect(error); },
+      [this] {
+        spdlog::info("amqp consumer: consuming '{}' on {} as '{}' (prefetch {}, generation {})",
+                     settings_.queue, url_for_logs_, connection_name_,
+                     std::max<unsigned>(settings_.prefetch, 1), generation_);
+        serve();
+      });
+}
+
+bool consumer::impl::connect(std::string& error) {
+  detail::connect_params params;
+  params.url = amqp_.url;
+  params.heartbeat = amqp_.heartbeat;
+  params.timeout = amqp_.connect_timeout;
+  params.connection_name = connection_name_;
+  conn_ = detail::open_connection(params, k_channel, error);
+  if (!conn_) return false;
+
+  amqp_connection_state_t c = conn_.get();
+  bool ok = detail::declare_topology(c, k_channel, amqp_.queues, amqp_.events_exchange, error) &&
+            detail::declare_retry_ladder(c, k_channel, amqp_.queues, settings_.retry_rungs, error);
+  if (ok) {
+    const auto prefetch = std::max<std::uint16_t>(settings_.prefetch, 1);
+    amqp_basic_qos(c, k_channel, /*prefetch_size=*/0, prefetch, /*global=*/0);
+    ok = detail::check_rpc(c, "basic.qos", error);
+  }
+  if (ok) {
+    const amqp_basic_consume_ok_t* consume_ok =
+        amqp_basic_consume(c, k_channel, detail::bytes_of(settings_.queue), amqp_empty_bytes,
+                           /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
+    ok = detail::check_rpc(c, "basic.consume '" + settings_.queue + "'", error) &&
+         consume_ok != nullptr;
+    if (ok) consumer_tag_ = detail::view_of(consume_ok->consumer_tag);
+  }
+  if (!ok) {
+    const detail::close_state state = detail::close_state_after(amqp_get_rpc_reply(c));
+    detail::close_connection(std::move(conn_), k_channel, state, k_close_timeout);
+    return false;
+  }
+  service_interval_ = detail::service_interval(c);
+  cancelling_ = false;
+  unsettled_.clear();
+  if (ever_connected_) reconnects_.fetch_add(1);
+  ever_connected_ = true;
+  {
+    std::lock_guard lock(mu_);
+    ++generation_;
+    serving_generation_ = generation_;
+  }
+  if (!stop_requested_.load()) connected_.store(true);
+  return true;
+}
+
+void consumer::impl::serve() {
+  detail::close_state state = detail::close_state::open;
+  std::string why;
+  clock::time_point drain_deadline{};
+  for (;;) {
+    // Clear the eventfd before taking the settles: one that lands after the
+    // swap writes it again, so no wake-up is lost.
+    wake_.drain();
+    bool up = execute_settles(state, why);
+    if (up && !cancelling_ && stop_requested_.load()) {
+      up = send_cancel(state, why);
+      drain_deadline = clock::now() + settings_.drain_timeout;
+    }
+    if (up) up = read_frames(state, why);
+    if (!up) {
+      spdlog::warn(
+          "amqp consumer: connection to {} lost: {}; the broker redelivers {} unsettled "
+          "deliveries",
+          url_for_logs_, why, unsettled_.size());
+      end_generation();
+      return close(state);
+    }
+    clock::duration timeout = service_interval_;
+    if (cancelling_) {
+      const auto now = clock::now();
+      if (unsettled_.empty() || now >= drain_deadline) {
+        if (!unsettled_.empty()) {
+          spdlog::warn(
+              "amqp consumer: stopping with {} unsettled deliveries; the broker requeues them",
+              unsettled_.size());
+        }
+        end_generation();
+        return close(detail::close_state::open);
+      }
+      timeout = std::min(timeout, drain_deadline - now);
+    }
+    detail::wait_for_io(conn_.get(), &wake_, timeout);
+  }
+}
+
+bool consumer::impl::execute_settles(detail::close_state& state, std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    incoming_.swap(settles_);
+  }
+  bool up = true;
+  for (const settle_request& s : incoming_) {
+    if (!up || s.generation != generation_ || unsettled_.erase(s.tag) == 0) {
+      if (up && s.generation == generation_) {
+        spdlog::warn("amqp consumer: settle of delivery {} (generation {}) that is not outstanding",
+                     s.tag, s.generation);
+      }
+      dropped_settles_.fetch_add(1);
+      continue;
+    }
+    const int rc = s.ack ? amqp_basic_ack(conn_.get(), k_channel, s.tag, /*multiple=*/0)
+                         : amqp_basic_reject(conn_.get(), k_channel, s.tag, s.requeue ? 1 : 0);
+    if (rc != AMQP_STATUS_OK) {
+      why = std::string(s.ack ? "basic.ack: " : "basic.reject: ") + amqp_error_string2(rc);
+      state = detail::close_state::broken;
+      up = false;
+      dropped_settles_.fetch_add(1);  // the broker requeues it with the channel
+      continue;
+    }
+    (s.ack ? acked_ : rejected_).fetch_add(1);
+  }
+  incoming_.clear();
+  return up;
+}
+
+bool consumer::impl::send_cancel(detail::close_state& state, std::string& why) {
+  cancelling_ = true;
+  amqp_basic_cancel_t cancel{};
+  cancel.consumer_tag = detail::bytes_of(consumer_tag_);
+  cancel.nowait = 0;
+  if (const int rc = amqp_send_method(conn_.get(), k_channel, AMQP_BASIC_CANCEL_METHOD, &cancel);
+      rc != AMQP_STATUS_OK) {
+    why = std::string("basic.cancel: ") + amqp_error_string2(rc);
+    state = detail::close_state::broken;
+    return false;
+  }
+  spdlog::info("amqp consumer: stopping; waiting up to {} ms for {} unsettled deliveries",
+               settings_.drain_timeout.count(), unsettled_.size());
+  return true;
+}
+
+bool consumer::impl::read_frames(detail::close_state& state, std::string& why) {
+  return detail::read_available_frames(conn_.get(), k_max_frames_per_read, state, why,
+                                       [this](const amqp_frame_t& f, detail::close_state& st,
+                                              std::string& w) { return handle_frame(f, st, w); });
+}
+
+bool consumer::impl::handle_frame(const amqp_frame_t& frame, detail::close_state& state,
+                                  std::string& why) {
+  if (frame.frame_type != AMQP_FRAME_METHOD) return true;  // stray content: not ours
+  const amqp_method_t& method = frame.payload.method;
+  switch (method.id) {
+    case AMQP_BASIC_DELIVER_METHOD:
+      return handle_deliver(frame, state, why);
+    case AMQP_BASIC_CANCEL_OK_METHOD:  // after stop()'s basic.cancel
+      return true;
+    case AMQP_BASIC_CANCEL_METHOD:
+      // consumer_cancel_notify: the queue was deleted (or its node went away).
+      // Reconnecting declares it again.
+      why = "the broker cancelled the consumer of '" + settings_.queue + "'";
+      state = detail::close_state::open;
+      return false;
+    case AMQP_CHANNEL_CLOSE_METHOD:
+    case AMQP_CONNECTION_CLOSE_METHOD: {
+      amqp_rpc_reply_t reply{};
+      reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+      reply.reply = method;
+      why = detail::describe_reply(reply);
+      state = detail::close_state_after(reply);
+      return false;
+    }
+    default:  // connection.blocked only holds back publishes; acks still flow
+      return true;
+  }
+}
+
+bool consumer::impl::handle_deliver(const amqp_frame_t& frame, detail::close_state& state,
+                                    std::string& why) {
+  // Copy out of the frame pool before reading the content frames.
+  const auto* deliver = static_cast<const amqp_basic_deliver_t*>(frame.payload.method.decoded);
+  const std::uint64_t tag = deliver->delivery_tag;
+  const bool redelivered = deliver->redelivered != 0;
+
+  amqp_message_t msg;
+  const amqp_rpc_reply_t reply = amqp_read_message(conn_.get(), frame.channel, &msg, 0);
+  if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+    why = "reading a delivery: " + detail::describe_reply(reply);
+    state = detail::close_state_after(reply);
+    if (state == detail::close_state::open) state = detail::close_state::broken;
+    return false;
+  }
+  if (cancelling_) {
+    // Sent before the broker saw our basic.cancel: give it back at once.
+    amqp_destroy_message(&msg);
+    return reject_now(tag, /*requeue=*/true, state, why);
+  }
+  delivery d = to_delivery(generation_, tag, redelivered, msg);
+  amqp_destroy_message(&msg);
+
+  unsettled_.insert(tag);
+  delivered_.fetch_add(1);
+  try {
+    handler_(std::move(d));
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("amqp consumer: the handler threw: {}; delivery {} requeued", e.what(), tag);
+  } catch (...) {
+    spdlog::error("amqp consumer: the handler threw; delivery {} requeued", tag);
+  }
+  unsettled_.erase(tag);
+  return reject_now(tag, /*requeue=*/true, state, why);
+}
+
+bool consumer::impl::reject_now(std::uint64_t tag, bool requeue, detail::close_state& state,
+                                std::string& why) {
+  if (const int rc = amqp_basic_reject(conn_.get(), k_channel, tag, requeue ? 1 : 0);
+      rc != AMQP_STATUS_OK) {
+    why = std::string("basic.reject: ") + amqp_error_string2(rc);
+    state = detail::close_state::broken;
+    return false;
+  }
+  rejected_.fetch_add(1);
+  return true;
+}
+
+void consumer::impl::end_generation() {
+  connected_.store(false);
+  {
+    std::lock_guard lock(mu_);
+    serving_generation_ = 0;
+    dropped_settles_.fetch_add(settles_.size());
+    settles_.clear();
+  }
+  unsettled_.clear();
+}
+
+void consumer::impl::close(detail::close_state state) {
+  detail::close_connection(std::move(conn_), k_channel, state, k_close_timeout);
+}
+
+// --- public API -------------------------------------------------------------------
+
+consumer::consumer(amqp_settings amqp, consumer_settings settings, handler on_delivery)
+    : impl_(std::make_unique<impl>(std::move(amqp), std::move(settings), std::move(on_delivery))) {}
+
+consumer::~consumer() {
+  stop();
+}
+
+void consumer::start() {
+  impl_->start();
+}
+
+void consumer::request_stop() noexcept {
+  impl_->request_stop();
+}
+
+void consumer::stop() {
+  impl_->stop();
+}
+
+void consumer::ack(std::uint64_t generation, std::uint64_t tag) {
+  impl_->settle(generation, tag, /*ack=*/true, /*requeue=*/false);
+}
+
+void consumer::reject(std::uint64_t generation, std::uint64_t tag, bool requeue) {
+  impl_->settle(generation, tag, /*ack=*/false, requeue);
+}
+
+bool consumer::connected() const noexcept {
+  return impl_->connected_.load();
+}
+
+consumer_stats consumer::stats() const noexcept {
+  consumer_stats s;
+  s.delivered = impl_->delivered_.load();
+  s.acked = impl_->acked_.load();
+  s.rejected = impl_->rejected_.load();
+  s.dropped_settles = impl_->dropped_settles_.load();
+  s.reconnects = impl_->reconnects_.load();
+  return s;
+}
+
+}  // namespace rai::amqp

@@ -1,0 +1,75 @@
+#pragma once
+
+// Internal: rabbitmq-c (0.11) helpers shared by the publisher and, later, the
+// outbound consumer. Not part of the public API; only queue/*.cpp and tests
+// include it.
+
+#include <amqp.h>
+#include <amqp_framing.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace rai::amqp::detail {
+
+inline amqp_bytes_t bytes_of(std::string_view s) noexcept {
+  amqp_bytes_t b;
+  b.len = s.size();
+  b.bytes = const_cast<char*>(s.data());  // rabbitmq-c never writes through it
+  return b;
+}
+
+inline std::string_view view_of(amqp_bytes_t b) noexcept {
+  return b.len == 0 ? std::string_view{}
+                    : std::string_view{static_cast<const char*>(b.bytes), b.len};
+}
+
+struct connection_deleter {
+  void operator()(amqp_connection_state_t c) const noexcept;  // amqp_destroy_connection
+};
+using connection_ptr = std::unique_ptr<amqp_connection_state_t_, connection_deleter>;
+
+// "connection closed by broker: 320 CONNECTION_FORCED - ...", "channel closed
+// by broker: 406 PRECONDITION_FAILED - ...", or the library error string.
+std::string describe_reply(const amqp_rpc_reply_t& reply);
+
+// After an RPC: true if amqp_get_rpc_reply() is normal, else sets
+// `error` to "<what>: <describe_reply>".
+bool check_rpc(amqp_connection_state_t c, std::string_view what, std::string& error);
+
+// The URL without its password, for logs: "amqp://user@host:port/vhost".
+std::string redact_url(std::string_view url);
+
+struct connect_params {
+  std::string url;
+  std::chrono::seconds heartbeat{30};
+  std::chrono::milliseconds timeout{5000};  // socket connect, handshake and each RPC
+  std::string connection_name;
+};
+
+// Parses the URL, opens the TCP socket, logs in (heartbeat, client properties
+// with connection_name and the connection.blocked and consumer_cancel_notify
+// capabilities) and opens
+// `channel`. Null with `error` set on failure (the half-open connection is
+// closed).
+connection_ptr open_connection(const connect_params& params, amqp_channel_t channel,
+                               std::string& error);
+
+// How a connection ended, so teardown answers the broker correctly.
+enum class close_state {
+  open,                         // ours to close: channel.close then connection.close
+  channel_closed_by_broker,     // reply channel.close-ok, then connection.close
+  connection_closed_by_broker,  // reply connection.close-ok
+  broken,                       // socket error / heartbeat timeout: just drop it
+};
+
+// What the last RPC reply on `c` means for teardown.
+close_state close_state_after(const amqp_rpc_reply_t& reply) noexcept;
+
+// Closes and destroys the connection, each close RPC bounded by `timeout`.
+void close_connection(connection_ptr c, amqp_channel_t channel, close_state state,
+                      std::chrono::milliseconds timeout) noexcept;
+
+}  // namespace rai::amqp::detail

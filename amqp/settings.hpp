@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rai::amqp {
+
+enum class queue_type { classic, quorum };
+
+// Plain connection settings; the gateway's config layer fills them.
+struct amqp_settings {
+  std::string url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::string events_exchange = "returning.events";
+  queue_type queues = queue_type::classic;
+  std::chrono::seconds heartbeat{30};
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds confirm_timeout{10000};
+  std::chrono::milliseconds reconnect_min{250};
+  std::chrono::milliseconds reconnect_max{10000};
+  std::size_t max_in_flight = 8192;  // publishes sent or queued but not yet settled
+  std::string connection_name = "rai-gateway";
+  // Benchmarks only: never connect; every publish is confirmed at once and
+  // discarded, so the gateway's own cost can be measured without a broker.
+  bool sink = false;
+
+  bool operator==(const amqp_settings&) const = default;
+};
+
+// The retry ladder of wire-format §7: 1s 2s 5s 10s 30s 1m 2m 5m 10m 30m 1h 2h 4h 8h.
+inline std::vector<std::chrono::milliseconds> default_retry_rungs() {
+  using std::chrono::hours, std::chrono::minutes, std::chrono::seconds;
+  return {seconds{1}, seconds{2},  seconds{5},  seconds{10}, seconds{30}, minutes{1}, minutes{2},
+          minutes{5}, minutes{10}, minutes{30}, hours{1},    hours{2},    hours{4},   hours{8}};
+}
+
+// The outbound consumer (returning.outbound). Connection settings come from
+// amqp_settings (url, queue type, heartbeat, timeouts, reconnect backoff).
+struct consumer_settings {
+  std::string queue = "returning.outbound";
+  // basic.qos: at most this many deliveries handed out and not yet settled
+  // (0 is taken as 1: the consumer never asks for an unbounded prefetch).
+  std::uint16_t prefetch = 64;
+  // One delay queue per rung, returning.outbound.retry.<rung> (see
+  // retry_queue_name in queue/topology.hpp), declared on every connect.
+  std::vector<std::chrono::milliseconds> retry_rungs = default_retry_rungs();
+  // stop(): how long outstanding settles may still arrive and be executed
+  // before the connection closes (the broker then requeues the rest).
+  std::chrono::milliseconds drain_timeout{5000};
+  // The connection_name client property; empty: amqp_settings'
+  // connection_name + "-consumer".
+  std::string connection_name;
+};
+
+}  // namespace rai::amqp
