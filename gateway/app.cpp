@@ -85,11 +85,6 @@ std::unique_ptr<listener> open_listener(net::io_context& ioc, const char* what,
   }
 }
 
-void wait_for_idle(const listener& l, clock::time_point until) {
-  while (l.active_connections() > 0 && clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
-
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -239,27 +234,29 @@ net::awaitable<void> app::impl::pet_watchdog(std::chrono::microseconds interval)
   }
 }
 
+// Runs on the main thread while the io threads keep serving. Each wait is a
+// work_gate's: it ends when the last connection or send does, or at its deadline.
 void app::impl::stop_gracefully() {
   systemd::stopping();
   const auto until = clock::now() + config.server.drain_timeout;
   webhooks->stop();
-  wait_for_idle(*webhooks, until);
-  if (webhooks->active_connections() > 0)
+  if (!webhooks->wait_closed(until))
     spdlog::warn("drain timeout: {} webhook connection(s) still open",
                  webhooks->active_connections());
   if (consumer) {
     consumer->stop();  // settles or requeues every delivery it handed out
     // Sends still running finish (each is bounded by its timeouts); their
     // coroutines must be gone before the io_context and the sender go away.
-    const auto sends_until = clock::now() + sender.longest_send() + std::chrono::seconds(1);
-    while (sender.deliveries_in_flight() > 0 && clock::now() < sends_until)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!sender.wait_deliveries_done(clock::now() + sender.longest_send() +
+                                     std::chrono::seconds(1)))
+      spdlog::warn("drain timeout: {} outbound send(s) still running",
+                   sender.deliveries_in_flight());
   }
   if (spool) spool->stop();  // unforwarded records stay on disk for the next start
   internal->stop();
   if (probes) probes->stop();
-  wait_for_idle(*internal, std::max(until, clock::now() + std::chrono::seconds(1)));
-  if (probes) wait_for_idle(*probes, std::max(until, clock::now() + std::chrono::seconds(1)));
+  internal->wait_closed(std::max(until, clock::now() + std::chrono::seconds(1)));
+  if (probes) probes->wait_closed(std::max(until, clock::now() + std::chrono::seconds(1)));
 }
 
 // Recovers what a previous run left in the spool before anything is accepted.

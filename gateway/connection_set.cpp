@@ -71,20 +71,15 @@ bool connection_set::close_oldest_idle() {
   return true;
 }
 
-std::size_t connection_set::size() const {
-  std::lock_guard lock(mu_);
-  return open_.size();
-}
-
 std::size_t connection_set::idle_count() const {
   std::lock_guard lock(mu_);
   return idle_count_;
 }
 
 void connection_set::drain() {
-  // Set before posting: a session that checks the flag after this sees it; one
-  // that checked before is already waiting when the posted close runs.
-  draining_.store(true, std::memory_order_release);
+  // Closed before posting: a session that checks draining() after this sees
+  // it; one that checked before is already waiting when the posted close runs.
+  sessions_.close();
   std::vector<std::shared_ptr<connection_state>> all;
   {
     std::lock_guard lock(mu_);

@@ -1,12 +1,14 @@
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "gateway/net.hpp"
+#include "gateway/work_gate.hpp"
 
 namespace rai::gateway {
 
@@ -27,7 +29,8 @@ struct connection_state {
 };
 
 // The connections of one listener: a graceful stop closes the idle ones at
-// once and lets busy ones close after their current response, and a listener
+// once, lets busy ones close after their current response and waits for the
+// last one to end; and a listener
 // at its connection cap closes the connection idle the longest to make room
 // for a new one. Idle means waiting for a request — a new connection's first
 // byte, or the next request on keep-alive — never a request in progress. The
@@ -35,6 +38,12 @@ struct connection_state {
 // list: set_idle and remove are O(1), no allocation).
 class connection_set {
  public:
+  // Counts a new connection open until the ticket is destroyed (its session
+  // holds it to the end); nullopt once the set drains: the listener closes it.
+  std::optional<work_gate::ticket> admit() noexcept { return sessions_.try_enter(); }
+  // Connections admitted whose session has not ended: the one count of them.
+  std::size_t open_count() const noexcept { return sessions_.in_flight(); }
+
   // A new connection, idle (waiting for its first byte) from now on: the
   // listener adds it when it accepts it, so the idle queue follows the accept
   // order. The session sets `socket` when it starts, and removes it at its end.
@@ -50,10 +59,14 @@ class connection_set {
   // connection is idle.
   bool close_oldest_idle();
 
-  // From now on every response closes its connection; idle ones close now.
+  // From now on every response closes its connection; idle ones close now,
+  // and admit() refuses.
   void drain();
-  bool draining() const noexcept { return draining_.load(std::memory_order_acquire); }
-  std::size_t size() const;
+  bool draining() const noexcept { return sessions_.closed(); }
+  // After drain(): true once every session has ended, false at `deadline`.
+  bool wait_closed(std::chrono::steady_clock::time_point deadline) {
+    return sessions_.wait_drained(deadline);
+  }
   std::size_t idle_count() const;
 
  private:
@@ -66,7 +79,7 @@ class connection_set {
   connection_state* oldest_idle_ = nullptr;
   connection_state* newest_idle_ = nullptr;
   std::size_t idle_count_ = 0;
-  std::atomic<bool> draining_{false};
+  work_gate sessions_;  // closed = draining
 };
 
 }  // namespace rai::gateway

@@ -299,15 +299,19 @@ net::awaitable<bool> first_byte(beast::tcp_stream& s, beast::flat_buffer& buffer
 net::awaitable<void> run_http_session(tcp::socket socket, std::shared_ptr<net::ssl::context> tls,
                                       session_limits limits, const request_handler& handler,
                                       std::shared_ptr<connection_set> connections,
-                                      std::shared_ptr<connection_state> state) {
+                                      std::shared_ptr<connection_state> state,
+                                      work_gate::ticket open) {
+  // A local, so it runs before the parameters go: the ticket leaves last,
+  // once the connection is out of the set, while `connections` is still held.
   struct unregister {
     connection_set& set;
     connection_state& state;
+    work_gate::ticket open;
     ~unregister() {
       state.socket = nullptr;
       set.remove(state);
     }
-  } on_exit{*connections, *state};
+  } on_exit{*connections, *state, std::move(open)};
 
   // Caps everything buffered ahead of the parser, pipelined requests included.
   beast::flat_buffer buffer(first_read_bytes(limits));

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "gateway/net.hpp"
+#include "gateway/work_gate.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -76,11 +77,14 @@ struct request_handler {
 // handshake. While the connection waits for a request (its first byte, or the
 // next one on keep-alive) it is idle in `connections`, which may close it to
 // make room for a new one; `state` is the connection's entry there, added
-// (idle) when it was accepted. Once `connections` drains, the connection closes
-// after its current response, or at once when it is idle.
+// (idle) when it was accepted, and `open` its place among the open connections
+// (connection_set::admit), given back when the session ends. Once
+// `connections` drains, the connection closes after its current response, or
+// at once when it is idle.
 net::awaitable<void> run_http_session(tcp::socket socket, std::shared_ptr<net::ssl::context> tls,
                                       session_limits limits, const request_handler& handler,
                                       std::shared_ptr<connection_set> connections,
-                                      std::shared_ptr<connection_state> state);
+                                      std::shared_ptr<connection_state> state,
+                                      work_gate::ticket open);
 
 }  // namespace rai::gateway

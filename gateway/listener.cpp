@@ -52,23 +52,23 @@ net::awaitable<void> listener::accept_loop() {
       continue;
     }
     // At the cap, the connection idle the longest makes room (it closes
-    // shortly, on its own executor); with none idle, the new one is refused.
-    if (active_->load(std::memory_order_relaxed) >= max_connections_ &&
-        !connections_->close_oldest_idle()) {
+    // shortly, on its own executor); with none idle, the new one is refused,
+    // as it is once the listener drains.
+    std::optional<work_gate::ticket> open;
+    if (connections_->open_count() < max_connections_ || connections_->close_oldest_idle())
+      open = connections_->admit();
+    if (!open) {
       beast::error_code ignored;
       socket.close(ignored);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    active_->fetch_add(1, std::memory_order_relaxed);
     auto executor = socket.get_executor();
     auto state = connections_->add(executor);  // idle from now on, in accept order
     net::co_spawn(executor,
                   run_http_session(std::move(socket), tls_.load(), limits_, handler_, connections_,
-                                   std::move(state)),
-                  [active = active_](std::exception_ptr) {
-                    active->fetch_sub(1, std::memory_order_relaxed);
-                  });
+                                   std::move(state), std::move(*open)),
+                  net::detached);
   }
 }
 

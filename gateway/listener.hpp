@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -34,15 +35,20 @@ class listener {
 
   void start();
   // Graceful stop: no new connections; idle ones close now, busy ones after
-  // their current response. Wait for active_connections() to reach 0.
+  // their current response.
   void stop();
+  // After stop(): true once every connection has closed, false at `deadline`.
+  // Woken by the last session's end; blocks, so never on the listener's threads.
+  bool wait_closed(std::chrono::steady_clock::time_point deadline) {
+    return connections_->wait_closed(deadline);
+  }
 
   // New connections use this context from now on (certificate reload).
   void set_tls(std::shared_ptr<net::ssl::context> tls) { tls_.store(std::move(tls)); }
   bool tls() const { return tls_.load() != nullptr; }
 
   std::uint16_t port() const;
-  std::size_t active_connections() const noexcept { return active_->load(); }
+  std::size_t active_connections() const noexcept { return connections_->open_count(); }
 
  private:
   net::awaitable<void> accept_loop();
@@ -56,7 +62,6 @@ class listener {
   std::atomic<std::shared_ptr<net::ssl::context>> tls_;
   // Shared with the sessions, which may outlive the listener during teardown.
   std::shared_ptr<connection_set> connections_ = std::make_shared<connection_set>();
-  std::shared_ptr<std::atomic<std::size_t>> active_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
 
 }  // namespace rai::gateway

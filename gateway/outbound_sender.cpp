@@ -185,7 +185,14 @@ bool outbound_sender::has_target(std::string_view kind) const {
 }
 
 void outbound_sender::on_delivery(amqp::delivery&& d) {
-  net::co_spawn(net::make_strand(ioc_), deliver(std::move(d)), net::detached);
+  // Counted from here, not from when the coroutine first runs, so a stop
+  // that finds no delivery in flight has none still queued to start.
+  auto counted = deliveries_.try_enter();
+  if (!counted) {
+    consumer_->reject(d.generation, d.tag, /*requeue=*/true);  // stopping
+    return;
+  }
+  net::co_spawn(net::make_strand(ioc_), deliver(std::move(d), std::move(*counted)), net::detached);
 }
 
 net::awaitable<handshake_result> outbound_sender::handshake(outbound_target& t) {
@@ -310,12 +317,10 @@ std::chrono::milliseconds outbound_sender::longest_send() const {
   return longest;
 }
 
-net::awaitable<void> outbound_sender::deliver(amqp::delivery d) {
-  struct in_flight {
-    std::atomic<std::size_t>& n;
-    explicit in_flight(std::atomic<std::size_t>& c) : n(c) { ++n; }
-    ~in_flight() { --n; }
-  } counted(active_);
+// `counted` lives in the coroutine frame: the delivery counts as in flight
+// until the frame is destroyed.
+net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
+                                              [[maybe_unused]] work_gate::ticket counted) {
   std::string kind(header_of(d, "x-kind"));
   if (kind.empty()) kind = d.type;
   const unsigned previous_attempts = parse_attempt(header_of(d, "x-attempt"));

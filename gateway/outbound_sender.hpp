@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -9,6 +8,7 @@
 #include "gateway/config.hpp"
 #include "gateway/net.hpp"
 #include "gateway/outbound_metrics.hpp"
+#include "gateway/work_gate.hpp"
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_retry.hpp"
 
@@ -54,9 +54,16 @@ class outbound_sender {
 
   bool has_target(std::string_view kind) const;
 
-  // Deliveries whose coroutine has not finished yet. A graceful stop waits for
-  // 0 (every send is bounded by its timeouts) before the io_context stops.
-  std::size_t deliveries_in_flight() const noexcept { return active_.load(); }
+  // A graceful stop, once the consumer has stopped: refuses further
+  // deliveries (rejected back to the queue) and waits until the running ones
+  // have finished — every send is bounded by its timeouts, see longest_send —
+  // or until `deadline`. True when none is left; their coroutines must be gone
+  // before the io_context and the sender go away. Blocks: never call it from
+  // the io_context's threads.
+  bool wait_deliveries_done(std::chrono::steady_clock::time_point deadline) {
+    return deliveries_.wait_drained(deadline);
+  }
+  std::size_t deliveries_in_flight() const noexcept { return deliveries_.in_flight(); }
   // The longest a delivery can still take: the largest target timeout plus
   // the connect timeout (and a handshake for workflow targets).
   std::chrono::milliseconds longest_send() const;
@@ -64,7 +71,7 @@ class outbound_sender {
   const outbound_metrics& metrics() const { return metrics_; }
 
  private:
-  net::awaitable<void> deliver(amqp::delivery d);
+  net::awaitable<void> deliver(amqp::delivery d, work_gate::ticket counted);
   net::awaitable<attempt_result> send_command(outbound_target& t, const std::string& id,
                                               const std::string& payload);
   net::awaitable<http_outcome> timed_send(outbound_target& t,
@@ -86,7 +93,7 @@ class outbound_sender {
   handlers::retry_schedule schedule_;
   handlers::delay_ladder ladder_;
   outbound_metrics metrics_;
-  std::atomic<std::size_t> active_{0};
+  work_gate deliveries_;  // one ticket per delivery coroutine
 };
 
 }  // namespace rai::gateway

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -72,7 +73,6 @@ TEST(ConnectionSet, IdleAgainGoesToTheBackAndRemovedLeavesTheQueue) {
   f.set.set_idle(*f.states[0], false);  // a request on 0, then it waits again
   f.set.set_idle(*f.states[0], true);
   f.set.remove(*f.states[1]);  // 1's session ended
-  EXPECT_EQ(f.set.size(), 2u);
   EXPECT_EQ(f.set.idle_count(), 2u);
   ASSERT_TRUE(f.set.close_oldest_idle());
   f.settle();
@@ -95,6 +95,31 @@ TEST(ConnectionSet, AConnectionWhoseRequestHasArrivedIsNotClosed) {
   f.settle();  // its read completes with the byte, not with a cancel
   EXPECT_EQ(f.aborted, (std::vector<int>{0, 0}));
   EXPECT_EQ(f.set.idle_count(), 1u);  // it left the queue either way
+}
+
+// A graceful stop: idle connections are closed, no new one is admitted, and
+// the wait ends when the last open one's ticket is given back.
+TEST(ConnectionSet, DrainRefusesNewConnectionsAndWaitsForTheOpenOnes) {
+  fixture f;
+  f.open(2);
+  auto first = f.set.admit();
+  auto second = f.set.admit();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(f.set.open_count(), 2u);
+  EXPECT_FALSE(f.set.draining());
+  f.set.drain();
+  EXPECT_TRUE(f.set.draining());
+  EXPECT_FALSE(f.set.admit());
+  f.settle();
+  EXPECT_EQ(f.aborted, (std::vector<int>{1, 1}));
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_FALSE(f.set.wait_closed(now));
+  first.reset();
+  EXPECT_EQ(f.set.open_count(), 1u);
+  EXPECT_FALSE(f.set.wait_closed(now));
+  second.reset();
+  EXPECT_TRUE(f.set.wait_closed(now));
+  EXPECT_EQ(f.set.open_count(), 0u);
 }
 
 }  // namespace

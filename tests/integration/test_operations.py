@@ -245,6 +245,54 @@ def test_idle_keepalive_connections_close_at_once_on_sigterm(gateway_factory):
         c.close()
 
 
+def split_request(src: Source) -> tuple[str, bytes, bytes]:
+    """A valid event as (id, its header and first body bytes, the rest of its body)."""
+    eid = unique("drain")
+    body, headers = src.build(sample_event("user-joined", eid))
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    start = (f"POST {src.path('user-joined')} HTTP/1.1\r\nHost: x\r\n"
+             f"Content-Length: {len(body)}\r\n{head}\r\n").encode()
+    return eid, start + body[:5], body[5:]
+
+
+def test_drain_ends_as_soon_as_the_last_request_in_flight_is_answered(gateway_factory, reader):
+    srcs = one_source()
+    g = gateway_factory(srcs, server={"drain_timeout_ms": 20000, "body_timeout_ms": 60000})
+    q = reader(f"returning.{srcs['ops'].name}.#")
+    eid, start, rest = split_request(srcs["ops"])
+    with RawConn(g.port, timeout=10) as c:
+        c.send(start)
+        time.sleep(0.2)
+        g.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert g.proc.poll() is None, "the drain must wait for the request in flight"
+        c.send(rest)
+        answered = time.monotonic()
+        r = c.read_response()
+        assert r.status == 200, g.output()
+        assert r.headers.get("connection", "").lower() == "close"
+        code = g.proc.wait(timeout=15)
+    assert code == 0, g.output()
+    assert time.monotonic() - answered < 5, "the stop waited on after its last request"
+    assert [d.props.message_id for d in q.expect(1, timeout=10)] == [eid]
+
+
+def test_drain_gives_up_at_its_timeout(gateway_factory):
+    srcs = one_source()
+    g = gateway_factory(srcs, server={"drain_timeout_ms": 1500, "body_timeout_ms": 60000})
+    _, start, _ = split_request(srcs["ops"])
+    with RawConn(g.port, timeout=10) as stuck:
+        stuck.send(start)  # a body that never ends
+        time.sleep(0.2)
+        signalled = time.monotonic()
+        g.proc.send_signal(signal.SIGTERM)
+        code = g.proc.wait(timeout=15)
+        took = time.monotonic() - signalled
+    assert code == 0, g.output()
+    assert 1.4 <= took < 6, f"stopped {took:.1f} s after SIGTERM with a 1.5 s drain timeout"
+    assert "drain timeout: 1 webhook connection(s) still open" in g.output(100_000)
+
+
 # --------------------------------------------------------------------------- SIGHUP
 
 
