@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include "crypto/cipher_names.hpp"
+
 namespace rai::handlers {
 namespace {
 
@@ -152,20 +154,6 @@ bool base64_decode_append(std::string_view in, std::string& out) {
   return true;
 }
 
-std::optional<cipher_mode> mode_from_name(std::string_view s) noexcept {
-  std::array<char, 16> buf;
-  std::size_t n = 0;
-  for (const char c : s) {
-    if (c == '-' || c == '_') continue;
-    if (n == buf.size()) return std::nullopt;
-    buf[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  const std::string_view norm(buf.data(), n);
-  if (norm == "aes256gcm" || norm == "gcm") return cipher_mode::aes_256_gcm;
-  if (norm == "aes256cbc" || norm == "cbc") return cipher_mode::aes_256_cbc;
-  return std::nullopt;
-}
-
 }  // namespace detail
 
 envelope_layout detect_layout(std::string_view body, bool iv_header_present) noexcept {
@@ -279,7 +267,7 @@ result<void> envelope_reader::read_json(cipher_mode mode, envelope_encoding enco
     }
     if (key == "alg" || key == "mode") {
       if (!is_string) continue;
-      const auto named = detail::mode_from_name(value);
+      const auto named = crypto::cipher_mode_from_loose_name(value);
       if (named && *named != mode) return fail(inbound_errc::mode_mismatch);
       continue;
     }

@@ -104,9 +104,6 @@ bool looks_hex(std::string_view in) noexcept;
 // ASCII whitespace trimmed from both ends.
 std::string_view trim(std::string_view s) noexcept;
 
-// "aes-256-gcm" / "AES_256_GCM" / "aes256gcm" / "gcm" → mode; anything else → nullopt.
-std::optional<crypto::cipher_mode> mode_from_name(std::string_view s) noexcept;
-
 }  // namespace detail
 
 }  // namespace rai::handlers

@@ -5,9 +5,9 @@
 #include "handlers/envelope.hpp"
 #include "handlers/errc.hpp"
 #include "handlers/inbound.hpp"
+#include "handlers/names.hpp"
 #include "tools/cipher_diagnosis.hpp"
 #include "tools/layout_diagnosis.hpp"
-#include "tools/names.hpp"
 
 namespace rai::tool {
 namespace {
@@ -37,7 +37,8 @@ std::string explain(const handlers::source_settings& s, std::string_view body,
     const bool detected = s.layout == handlers::envelope_layout::auto_detect;
     const auto layout = detected ? handlers::detect_layout(body, iv.has_value()) : s.layout;
     return explain_decrypt_failure(s, body, iv) + " [read as the " +
-           std::string(layout_name(layout)) + " layout" + (detected ? ", auto-detected" : "") + "]";
+           std::string(handlers::layout_name(layout)) + " layout" +
+           (detected ? ", auto-detected" : "") + "]";
   }
   if (ec == inbound_errc::not_json_object) {
     return "bad plaintext: the GCM tag verifies but the plaintext is not a UTF-8 JSON object";

@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "crypto/aes.hpp"
+#include "crypto/cipher_names.hpp"
 #include "handlers/envelope.hpp"
-#include "tools/names.hpp"
+#include "handlers/names.hpp"
 #include "tools/piece_decoding.hpp"
 
 namespace rai::tool {
@@ -52,11 +53,11 @@ std::string check_json(const handlers::source_settings& s, std::string_view body
       if (!iv_seen && is_string) iv = value;
       iv_seen = true;
     } else if ((field.key == "alg" || field.key == "mode") && is_string) {
-      const auto named = mode_from_flag(value);
+      const auto named = crypto::cipher_mode_from_loose_name(value);
       if (named && *named != s.mode) {
         return "its \"" + std::string(field.key) + "\" field names " +
-               std::string(mode_name(*named)) + " but the mode is " +
-               std::string(mode_name(s.mode));
+               std::string(crypto::cipher_mode_name(*named)) + " but the mode is " +
+               std::string(crypto::cipher_mode_name(s.mode));
       }
     } else if (is_string && !ct && contains(ciphertext_fields, field.key)) {
       ct = value;
@@ -89,8 +90,9 @@ std::string check_compact(const handlers::source_settings& s, std::string_view b
   const std::size_t want = gcm ? 3 : 2;
   if (parts.size() != want) {
     return std::string("expected ") + (gcm ? "iv:ciphertext:tag" : "iv:ciphertext") + " (" +
-           std::to_string(want) + " parts separated by ':') for " + std::string(mode_name(s.mode)) +
-           ", found " + std::to_string(parts.size());
+           std::to_string(want) + " parts separated by ':') for " +
+           std::string(crypto::cipher_mode_name(s.mode)) + ", found " +
+           std::to_string(parts.size());
   }
   constexpr std::array<std::string_view, 3> names = {"the iv part", "the ciphertext part",
                                                      "the tag part"};
@@ -156,7 +158,7 @@ std::string explain_layout(const handlers::source_settings& s, std::string_view 
   }
   if (problem.empty()) problem = "the envelope cannot be taken apart";
   std::string out = "bad layout (";
-  out += layout_name(layout);
+  out += handlers::layout_name(layout);
   if (detected) out += ", auto-detected";
   out += "): ";
   out += problem;
