@@ -1,7 +1,7 @@
 #include "tools/webhook_request.hpp"
 
 #include "handlers/outbound_envelope.hpp"
-#include "tools/rfc3339.hpp"
+#include "handlers/rfc3339.hpp"
 #include "tools/sample_events.hpp"
 
 namespace rai::tool {
@@ -16,7 +16,7 @@ outcome<outgoing_request> build_webhook_request(const sender_profile& p, handler
     r.target += handlers::event_name(kind);
   }
   r.headers.emplace_back("Content-Type", "application/json");
-  const std::string plaintext = sample_event(kind, id, n, rfc3339_utc(now));
+  const std::string plaintext = sample_event(kind, id, n, handlers::rfc3339_utc(now));
   if (p.cipher.keys.empty()) {
     r.body = plaintext;
   } else {
