@@ -19,7 +19,9 @@
 #include "bench/latency.hpp"
 #include "bench/load_client.hpp"
 #include "bench/load_requests.hpp"
+#include "crypto/cipher_names.hpp"
 #include "crypto/key.hpp"
+#include "handlers/names.hpp"
 
 namespace {
 
@@ -61,25 +63,23 @@ output
   --label TEXT            a name for this run in the JSON
 )";
 
+// The mode in any spelling the tool's --mode takes; layout and encoding as a
+// target's config names them (no auto: the load generator sends).
 crypto::cipher_mode parse_mode(const std::string& s) {
-  if (s == "aes-256-gcm" || s == "gcm") return crypto::cipher_mode::aes_256_gcm;
-  if (s == "aes-256-cbc" || s == "cbc") return crypto::cipher_mode::aes_256_cbc;
+  if (const auto m = crypto::cipher_mode_from_loose_name(s)) return *m;
   throw std::runtime_error("--mode must be aes-256-gcm or aes-256-cbc");
 }
 
 handlers::envelope_layout parse_layout(const std::string& s) {
-  using handlers::envelope_layout;
-  if (s == "json") return envelope_layout::json;
-  if (s == "compact") return envelope_layout::compact;
-  if (s == "raw") return envelope_layout::raw;
-  if (s == "header-iv") return envelope_layout::header_iv;
-  throw std::runtime_error("--layout must be json, compact, raw or header-iv");
+  const auto names = handlers::layout_names(handlers::name_use::sending);
+  if (const auto l = handlers::layout_from_name(s, handlers::name_use::sending)) return *l;
+  throw std::runtime_error("--layout must be one of " + handlers::list_names(names));
 }
 
 handlers::envelope_encoding parse_encoding(const std::string& s) {
-  if (s == "base64") return handlers::envelope_encoding::base64;
-  if (s == "hex") return handlers::envelope_encoding::hex;
-  throw std::runtime_error("--encoding must be base64 or hex");
+  const auto names = handlers::encoding_names(handlers::name_use::sending);
+  if (const auto e = handlers::encoding_from_name(s, handlers::name_use::sending)) return *e;
+  throw std::runtime_error("--encoding must be one of " + handlers::list_names(names));
 }
 
 std::chrono::nanoseconds seconds_flag(cli& args, std::string_view name, double fallback) {
@@ -170,8 +170,7 @@ std::string to_json(const settings& s, const load_result& r, const latency_summa
       .str("source", s.requests.source)
       .str("event", handlers::event_name(s.requests.event))
       .boolean("encrypted", s.requests.key.has_value())
-      .str("mode",
-           s.requests.seal.mode == crypto::cipher_mode::aes_256_gcm ? "aes-256-gcm" : "aes-256-cbc")
+      .str("mode", crypto::cipher_mode_name(s.requests.seal.mode))
       .uint("plaintext_bytes", s.requests.size)
       .uint("events", s.requests.events)
       .str("id_from", "payload")

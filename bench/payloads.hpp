@@ -1,9 +1,8 @@
 #pragma once
 
-// Plausible payloads for the benchmarks. Returning.AI publishes no schema
-// (wire-format §5), so these follow the shapes the gateway's tests use: a JSON
-// object with "id", "event", "timestamp", the kind's own fields, and one free
-// text field (a bio, a message, a description) that pads it to `size` bytes.
+// Payloads of a given size for the benchmarks: events are the samples of
+// handlers/sample_events.hpp (the tool sends the same shapes), their free text
+// padded to `size` bytes; commands are plausible bodies padded the same way.
 
 #include <cstddef>
 #include <cstdint>

@@ -7,8 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "crypto/cipher_names.hpp"
 #include "gateway/secret_source.hpp"
 #include "handlers/dedupe.hpp"
+#include "handlers/names.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -84,11 +86,11 @@ void get_seconds(const toml::table& t, std::string_view key, const std::string& 
   }
 }
 
-// A string setting that must be one of `choices`; the message lists them.
-template <class T>
+// A string setting that must be one of `choices` (pairs or entries of a
+// name and a value); the message lists them.
+template <class T, class Choices>
 void get_choice(const toml::table& t, std::string_view key, const std::string& path, T& out,
-                std::initializer_list<std::pair<std::string_view, T>> choices,
-                problems_t& problems) {
+                const Choices& choices, problems_t& problems) {
   std::string text;
   if (!get(t, key, path, text, problems)) return;
   std::string names;
@@ -103,12 +105,12 @@ void get_choice(const toml::table& t, std::string_view key, const std::string& p
   problems.push_back(join(path, key) + ": must be one of " + names);
 }
 
-using L = handlers::envelope_layout;
-using E = handlers::envelope_encoding;
-constexpr std::pair<std::string_view, crypto::cipher_mode> mode_gcm{
-    "aes-256-gcm", crypto::cipher_mode::aes_256_gcm};
-constexpr std::pair<std::string_view, crypto::cipher_mode> mode_cbc{
-    "aes-256-cbc", crypto::cipher_mode::aes_256_cbc};
+template <class T>
+void get_choice(const toml::table& t, std::string_view key, const std::string& path, T& out,
+                std::initializer_list<std::pair<std::string_view, T>> choices,
+                problems_t& problems) {
+  get_choice<T, decltype(choices)>(t, key, path, out, choices, problems);
+}
 
 std::optional<endpoint> parse_endpoint(const std::string& text) {
   auto colon = text.rfind(':');
@@ -305,7 +307,7 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   if (!valid_source_name(name))
     problems.push_back(p + ": source names may only use letters, digits, '-', '_' and '.'");
 
-  get_choice(t, "mode", p, s.mode, {mode_gcm, mode_cbc}, problems);
+  get_choice(t, "mode", p, s.mode, crypto::cipher_mode_names, problems);
 
   auto keys = read_secret_list(t, "keys", p, problems);
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -321,15 +323,10 @@ void parse_source(const std::string& name, const toml::table& t, handlers::sourc
   for (const auto& k : s.api_keys)
     if (k.empty()) problems.push_back(p + ".api_keys: an API key must not be empty");
 
-  get_choice(t, "layout", p, s.layout,
-             {{"auto", L::auto_detect},
-              {"json", L::json},
-              {"compact", L::compact},
-              {"raw", L::raw},
-              {"header-iv", L::header_iv}},
+  get_choice(t, "layout", p, s.layout, handlers::layout_names(handlers::name_use::receiving),
              problems);
-  get_choice(t, "encoding", p, s.encoding,
-             {{"auto", E::auto_detect}, {"base64", E::base64}, {"hex", E::hex}}, problems);
+  get_choice(t, "encoding", p, s.encoding, handlers::encoding_names(handlers::name_use::receiving),
+             problems);
   if (get(t, "iv_header", p, s.iv_header, problems)) {
     for (auto& c : s.iv_header) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s.iv_header.empty()) problems.push_back(p + ".iv_header: must not be empty");
@@ -462,13 +459,12 @@ void parse_target(const std::string& kind, const toml::table& t, target_settings
                          ".key: not an AES-256 key (32 characters, hex:<64 hex digits> or "
                          "base64:<32 bytes>)");
   }
-  get_choice(t, "mode", p, s.mode, {mode_gcm, mode_cbc}, problems);
+  get_choice(t, "mode", p, s.mode, crypto::cipher_mode_names, problems);
   // Sending is strict: one explicit layout and encoding, never auto.
-  get_choice(
-      t, "layout", p, s.layout,
-      {{"json", L::json}, {"compact", L::compact}, {"raw", L::raw}, {"header-iv", L::header_iv}},
-      problems);
-  get_choice(t, "encoding", p, s.encoding, {{"base64", E::base64}, {"hex", E::hex}}, problems);
+  get_choice(t, "layout", p, s.layout, handlers::layout_names(handlers::name_use::sending),
+             problems);
+  get_choice(t, "encoding", p, s.encoding, handlers::encoding_names(handlers::name_use::sending),
+             problems);
   if (get(t, "iv_header", p, s.iv_header, problems) && s.iv_header.empty())
     problems.push_back(p + ".iv_header: must not be empty");
   if (auto secret = read_secret(t, "signing_secret", p, problems, secret_presence::optional)) {

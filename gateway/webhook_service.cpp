@@ -1,31 +1,16 @@
 #include "gateway/webhook_service.hpp"
 
-#include <ctime>
-
 #include "gateway/async_publish.hpp"
 #include "gateway/inbound_request.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/responses.hpp"
 #include "handlers/events.hpp"
 #include "handlers/inbound.hpp"
+#include "handlers/rfc3339.hpp"
 #include "handlers/route.hpp"
 
 namespace rai::gateway {
 namespace {
-
-// RFC 3339, UTC, millisecond precision: 2026-11-23T10:15:30.123Z
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
@@ -202,7 +187,7 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
         .timestamp =
             std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count(),
         .headers = {{"x-source", source.name},
-                    {"x-received-at", rfc3339(received)},
+                    {"x-received-at", handlers::rfc3339_utc(received)},
                     {"x-auth", event->auth}},
     };
   };

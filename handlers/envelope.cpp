@@ -1,9 +1,12 @@
 #include "handlers/envelope.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include <simdjson.h>
+
+#include "crypto/cipher_names.hpp"
 
 namespace rai::handlers {
 namespace {
@@ -75,6 +78,14 @@ int field_index(const std::array<std::string_view, N>& names, std::string_view k
 }
 
 }  // namespace
+
+std::span<const std::string_view> ciphertext_field_names() noexcept {
+  return ciphertext_fields;
+}
+
+std::span<const std::string_view> tag_field_names() noexcept {
+  return tag_fields;
+}
 
 namespace detail {
 
@@ -152,20 +163,6 @@ bool base64_decode_append(std::string_view in, std::string& out) {
   return true;
 }
 
-std::optional<cipher_mode> mode_from_name(std::string_view s) noexcept {
-  std::array<char, 16> buf;
-  std::size_t n = 0;
-  for (const char c : s) {
-    if (c == '-' || c == '_') continue;
-    if (n == buf.size()) return std::nullopt;
-    buf[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  const std::string_view norm(buf.data(), n);
-  if (norm == "aes256gcm" || norm == "gcm") return cipher_mode::aes_256_gcm;
-  if (norm == "aes256cbc" || norm == "cbc") return cipher_mode::aes_256_cbc;
-  return std::nullopt;
-}
-
 }  // namespace detail
 
 envelope_layout detect_layout(std::string_view body, bool iv_header_present) noexcept {
@@ -182,6 +179,22 @@ bytes_view envelope_reader::view(span_ref r) const noexcept {
 
 void envelope_reader::add(bytes_view iv, bytes_view ciphertext, bytes_view tag) noexcept {
   if (count_ < candidates_.size()) candidates_[count_++] = {iv, ciphertext, tag};
+}
+
+result<void> envelope_reader::refuse(const envelope_refusal& r) noexcept {
+  refusal_ = r;
+  return fail(r.fault == envelope_fault::mode_mismatch ? inbound_errc::mode_mismatch
+                                                       : inbound_errc::bad_envelope);
+}
+
+result<void> envelope_reader::refuse_encoding(envelope_piece p, std::string_view field) noexcept {
+  return refuse({.fault = envelope_fault::bad_encoding, .piece = p, .field = field});
+}
+
+std::size_t envelope_reader::longest(const piece& p) const noexcept {
+  std::size_t n = 0;
+  for (std::uint8_t r = 0; r < p.count; ++r) n = std::max<std::size_t>(n, p.readings[r].size);
+  return n;
 }
 
 bool envelope_reader::decode_piece(std::string_view text, envelope_encoding encoding, piece& out) {
@@ -231,17 +244,18 @@ result<void> envelope_reader::read(cipher_mode mode, envelope_layout layout,
                                    std::optional<std::string_view> iv_header) {
   count_ = 0;
   storage_.clear();
+  refusal_.fault = envelope_fault::none;
+  layout_ =
+      layout == envelope_layout::auto_detect ? detect_layout(body, iv_header.has_value()) : layout;
   const std::size_t header_size = iv_header ? iv_header->size() : 0;
   // Offsets are 32-bit; bodies are limited far below this by the gateway.
   if (body.size() > std::numeric_limits<std::uint32_t>::max() / 4 ||
       header_size > std::numeric_limits<std::uint32_t>::max() / 4) {
-    return fail(inbound_errc::bad_envelope);
+    return refuse({.fault = envelope_fault::too_large});
   }
   // Worst case: every byte decoded as hex and as base64 (1/2 + 3/4).
   storage_.reserve(body.size() + body.size() / 4 + 2 * header_size + 8);
 
-  layout_ =
-      layout == envelope_layout::auto_detect ? detect_layout(body, iv_header.has_value()) : layout;
   switch (layout_) {
     case envelope_layout::json:
       return read_json(mode, encoding, body);
@@ -254,14 +268,14 @@ result<void> envelope_reader::read(cipher_mode mode, envelope_layout layout,
     case envelope_layout::auto_detect:
       break;
   }
-  return fail(inbound_errc::bad_envelope);
+  return refuse({.fault = envelope_fault::too_large});  // not reached: layout_ is never auto
 }
 
 result<void> envelope_reader::read_json(cipher_mode mode, envelope_encoding encoding,
                                         std::string_view body) {
   simdjson::dom::object obj;
   if (envelope_parser().parse(body.data(), body.size(), true).get_object().get(obj)) {
-    return fail(inbound_errc::bad_envelope);
+    return refuse({.fault = envelope_fault::not_json_object});
   }
   std::optional<std::string_view> iv_text;
   bool iv_seen = false;
@@ -279,8 +293,12 @@ result<void> envelope_reader::read_json(cipher_mode mode, envelope_encoding enco
     }
     if (key == "alg" || key == "mode") {
       if (!is_string) continue;
-      const auto named = detail::mode_from_name(value);
-      if (named && *named != mode) return fail(inbound_errc::mode_mismatch);
+      const auto named = crypto::cipher_mode_from_loose_name(value);
+      if (named && *named != mode) {
+        return refuse({.fault = envelope_fault::mode_mismatch,
+                       .field = key == "alg" ? "alg" : "mode",
+                       .named_mode = *named});
+      }
       continue;
     }
     if (!is_string) continue;
@@ -300,15 +318,19 @@ result<void> envelope_reader::read_json(cipher_mode mode, envelope_encoding enco
       }
     }
   }
-  if (!iv_text || ct_rank < 0) return fail(inbound_errc::bad_envelope);
+  if (!iv_text) return refuse({.fault = envelope_fault::missing_iv});
+  if (ct_rank < 0) return refuse({.fault = envelope_fault::missing_ciphertext});
   const bool gcm = mode == cipher_mode::aes_256_gcm;
-  if (gcm && tag_rank < 0) return fail(inbound_errc::bad_envelope);
+  if (gcm && tag_rank < 0) return refuse({.fault = envelope_fault::missing_tag});
 
   piece iv, ct, tag;
-  if (!decode_piece(*iv_text, encoding, iv) || !decode_piece(ct_text, encoding, ct)) {
-    return fail(inbound_errc::bad_envelope);
+  if (!decode_piece(*iv_text, encoding, iv)) return refuse_encoding(envelope_piece::iv, "iv");
+  if (!decode_piece(ct_text, encoding, ct)) {
+    return refuse_encoding(envelope_piece::ciphertext, ciphertext_fields[ct_rank]);
   }
-  if (gcm && !decode_piece(tag_text, encoding, tag)) return fail(inbound_errc::bad_envelope);
+  if (gcm && !decode_piece(tag_text, encoding, tag)) {
+    return refuse_encoding(envelope_piece::tag, tag_fields[tag_rank]);
+  }
   add_product(mode, iv, ct, gcm ? &tag : nullptr);
   return {};
 }
@@ -317,26 +339,31 @@ result<void> envelope_reader::read_compact(cipher_mode mode, envelope_encoding e
                                            std::string_view body) {
   body = detail::trim(body);
   const bool gcm = mode == cipher_mode::aes_256_gcm;
+  // Counted only to explain a refusal.
+  const auto wrong_part_count = [&] {
+    return refuse({.fault = envelope_fault::wrong_part_count,
+                   .found = static_cast<std::size_t>(std::count(body.begin(), body.end(), ':')) + 1,
+                   .wanted = gcm ? 3u : 2u});
+  };
   const auto first = body.find(':');
-  if (first == std::string_view::npos) return fail(inbound_errc::bad_envelope);
+  if (first == std::string_view::npos) return wrong_part_count();
   const std::string_view iv_text = body.substr(0, first);
   std::string_view rest = body.substr(first + 1);
   std::string_view ct_text = rest, tag_text;
   if (gcm) {
     const auto second = rest.find(':');
-    if (second == std::string_view::npos) return fail(inbound_errc::bad_envelope);
+    if (second == std::string_view::npos) return wrong_part_count();
     ct_text = rest.substr(0, second);
     tag_text = rest.substr(second + 1);
-    if (tag_text.find(':') != std::string_view::npos) return fail(inbound_errc::bad_envelope);
+    if (tag_text.find(':') != std::string_view::npos) return wrong_part_count();
   } else if (rest.find(':') != std::string_view::npos) {
-    return fail(inbound_errc::bad_envelope);
+    return wrong_part_count();
   }
 
   piece iv, ct, tag;
-  if (!decode_piece(iv_text, encoding, iv) || !decode_piece(ct_text, encoding, ct)) {
-    return fail(inbound_errc::bad_envelope);
-  }
-  if (gcm && !decode_piece(tag_text, encoding, tag)) return fail(inbound_errc::bad_envelope);
+  if (!decode_piece(iv_text, encoding, iv)) return refuse_encoding(envelope_piece::iv);
+  if (!decode_piece(ct_text, encoding, ct)) return refuse_encoding(envelope_piece::ciphertext);
+  if (gcm && !decode_piece(tag_text, encoding, tag)) return refuse_encoding(envelope_piece::tag);
   add_product(mode, iv, ct, gcm ? &tag : nullptr);
   return {};
 }
@@ -344,7 +371,7 @@ result<void> envelope_reader::read_compact(cipher_mode mode, envelope_encoding e
 result<void> envelope_reader::read_raw(cipher_mode mode, envelope_encoding encoding,
                                        std::string_view body) {
   piece all;
-  if (!decode_piece(body, encoding, all)) return fail(inbound_errc::bad_envelope);
+  if (!decode_piece(body, encoding, all)) return refuse_encoding(envelope_piece::body);
   for (std::uint8_t r = 0; r < all.count; ++r) {
     const bytes_view b = view(all.readings[r]);
     if (mode == cipher_mode::aes_256_cbc) {
@@ -359,18 +386,24 @@ result<void> envelope_reader::read_raw(cipher_mode mode, envelope_encoding encod
           b.last(crypto::gcm_tag_size));
     }
   }
-  if (count_ == 0) return fail(inbound_errc::bad_envelope);  // fewer bytes than IV + tag
+  if (count_ == 0) {  // fewer bytes than IV + tag
+    return refuse({.fault = envelope_fault::too_short,
+                   .piece = envelope_piece::body,
+                   .found = longest(all),
+                   .wanted = mode == cipher_mode::aes_256_cbc
+                                 ? crypto::cbc_iv_size
+                                 : gcm_short_iv + crypto::gcm_tag_size});
+  }
   return {};
 }
 
 result<void> envelope_reader::read_header_iv(cipher_mode mode, envelope_encoding encoding,
                                              std::string_view body,
                                              std::optional<std::string_view> iv_header) {
-  if (!iv_header) return fail(inbound_errc::bad_envelope);
+  if (!iv_header) return refuse({.fault = envelope_fault::missing_iv_header});
   piece iv, all;
-  if (!decode_piece(*iv_header, encoding, iv) || !decode_piece(body, encoding, all)) {
-    return fail(inbound_errc::bad_envelope);
-  }
+  if (!decode_piece(*iv_header, encoding, iv)) return refuse_encoding(envelope_piece::iv);
+  if (!decode_piece(body, encoding, all)) return refuse_encoding(envelope_piece::body);
   const bool gcm = mode == cipher_mode::aes_256_gcm;
   for (std::uint8_t i = 0; i < iv.count; ++i) {
     for (std::uint8_t r = 0; r < all.count; ++r) {
@@ -383,7 +416,12 @@ result<void> envelope_reader::read_header_iv(cipher_mode mode, envelope_encoding
       }
     }
   }
-  if (count_ == 0) return fail(inbound_errc::bad_envelope);  // fewer bytes than the tag
+  if (count_ == 0) {  // fewer bytes than the tag
+    return refuse({.fault = envelope_fault::too_short,
+                   .piece = envelope_piece::body,
+                   .found = longest(all),
+                   .wanted = crypto::gcm_tag_size});
+  }
   return {};
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
-// Internal to rai_handlers (used by inbound.cpp and the unit tests): takes an
-// encrypted body apart into the candidate (iv, ciphertext, tag) readings of
-// wire-format §3. No decryption happens here.
+// Internal to rai_handlers (used by inbound.cpp, envelope_diagnosis.cpp and
+// the unit tests): takes an encrypted body apart into the candidate (iv,
+// ciphertext, tag) readings of wire-format §3. No decryption happens here.
 
 #include <array>
 #include <cstddef>
@@ -32,6 +32,42 @@ struct envelope_candidate {
 // 2 readings * 2 IV lengths.
 inline constexpr std::size_t max_envelope_candidates = 8;
 
+// Why read() refused a body, in detail (envelope_reader::refusal()): the
+// gateway answers bad_envelope or mode_mismatch; an operator's tool names the
+// cause (diagnose_envelope, handlers/envelope_diagnosis.hpp).
+enum class envelope_fault : std::uint8_t {
+  none,
+  too_large,           // beyond what the reader's 32-bit offsets address
+  not_json_object,     // json: the body is not a JSON object
+  mode_mismatch,       // json: its "alg"/"mode" field names the other cipher
+  missing_iv,          // json: no "iv" field with a string value
+  missing_ciphertext,  // json: none of ciphertext_field_names with a string value
+  missing_tag,         // json, GCM: none of tag_field_names with a string value
+  wrong_part_count,    // compact: not iv:ciphertext[:tag]
+  bad_encoding,        // a piece decodes in none of the allowed encodings
+  too_short,           // raw, header-iv: fewer bytes than the IV and/or tag
+  missing_iv_header,   // header-iv: the request carried no IV header
+};
+
+// The encoded pieces of an envelope. `body`: a raw body, or the body of the
+// header-iv layout (ciphertext and tag); `iv` there is the IV header's value.
+enum class envelope_piece : std::uint8_t { iv, ciphertext, tag, body };
+
+struct envelope_refusal {
+  envelope_fault fault = envelope_fault::none;
+  envelope_piece piece = envelope_piece::body;  // bad_encoding, too_short
+  // json: the field of that piece, or the field of mode_mismatch ("alg" or
+  // "mode"). Points to static text.
+  std::string_view field{};
+  crypto::cipher_mode named_mode = crypto::cipher_mode::aes_256_gcm;  // mode_mismatch
+  std::size_t found = 0;   // wrong_part_count: parts; too_short: bytes of the longest reading
+  std::size_t wanted = 0;  // wrong_part_count: parts; too_short: bytes needed
+};
+
+// The json layout's field aliases, in preference order (wire-format §3).
+std::span<const std::string_view> ciphertext_field_names() noexcept;
+std::span<const std::string_view> tag_field_names() noexcept;
+
 // `auto` layout selection (§3): IV header present → header_iv; '{' as the
 // first non-space byte → json; a ':' anywhere → compact; otherwise raw.
 envelope_layout detect_layout(std::string_view body, bool iv_header_present) noexcept;
@@ -58,6 +94,9 @@ class envelope_reader {
   }
   // The layout read() used (auto resolved).
   envelope_layout layout() const noexcept { return layout_; }
+  // Why the last read() failed (fault none after a success). Only its
+  // failure paths fill it in, so reading stays as fast as without it.
+  const envelope_refusal& refusal() const noexcept { return refusal_; }
 
  private:
   struct span_ref {  // a decoded reading inside storage_ (offsets survive reallocation)
@@ -70,6 +109,9 @@ class envelope_reader {
   };
 
   bool decode_piece(std::string_view text, envelope_encoding encoding, piece& out);
+  result<void> refuse(const envelope_refusal& r) noexcept;
+  result<void> refuse_encoding(envelope_piece p, std::string_view field = {}) noexcept;
+  std::size_t longest(const piece& p) const noexcept;
   crypto::bytes_view view(span_ref r) const noexcept;
   void add(crypto::bytes_view iv, crypto::bytes_view ciphertext, crypto::bytes_view tag) noexcept;
   void add_product(crypto::cipher_mode mode, const piece& iv, const piece& ct, const piece* tag);
@@ -87,6 +129,7 @@ class envelope_reader {
   std::array<envelope_candidate, max_envelope_candidates> candidates_{};
   std::size_t count_ = 0;
   envelope_layout layout_ = envelope_layout::auto_detect;
+  envelope_refusal refusal_;
 };
 
 namespace detail {
@@ -103,9 +146,6 @@ bool looks_hex(std::string_view in) noexcept;
 
 // ASCII whitespace trimmed from both ends.
 std::string_view trim(std::string_view s) noexcept;
-
-// "aes-256-gcm" / "AES_256_GCM" / "aes256gcm" / "gcm" → mode; anything else → nullopt.
-std::optional<crypto::cipher_mode> mode_from_name(std::string_view s) noexcept;
 
 }  // namespace detail
 

@@ -20,11 +20,21 @@ constexpr std::array<event_names, 5> events{{
     {event_kind::store_item_purchased, "store-item-purchased", "storeitempurchased"},
 }};
 
+constexpr auto kinds = [] {
+  std::array<event_kind, events.size()> out{};
+  for (std::size_t i = 0; i < events.size(); ++i) out[i] = events[i].kind;
+  return out;
+}();
+
 // Longer field values cannot name an event; refusing them early bounds the work.
 constexpr std::size_t max_field_length = 64;
 constexpr std::size_t max_normalized_length = 32;
 
 }  // namespace
+
+std::span<const event_kind> all_event_kinds() noexcept {
+  return kinds;
+}
 
 std::string_view event_name(event_kind e) noexcept {
   for (const auto& ev : events) {

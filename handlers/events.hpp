@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace rai::handlers {
@@ -12,6 +13,9 @@ enum class event_kind {
   channel_message_posted,
   store_item_purchased,
 };
+
+// Every kind, in declaration order.
+std::span<const event_kind> all_event_kinds() noexcept;
 
 // Canonical URL / routing-key name: "user-joined", ...
 std::string_view event_name(event_kind e) noexcept;

@@ -54,16 +54,6 @@ std::string_view auth_string(unsigned bits) noexcept {
   return table[bits & 0xF];
 }
 
-// Cheap length checks, so obviously wrong readings never reach OpenSSL.
-bool plausible(cipher_mode mode, const envelope_candidate& c) noexcept {
-  if (mode == cipher_mode::aes_256_gcm) {
-    return (c.iv.size() == gcm_short_iv || c.iv.size() == gcm_long_iv) &&
-           c.tag.size() == crypto::gcm_tag_size;
-  }
-  return c.iv.size() == crypto::cbc_iv_size && !c.ciphertext.empty() &&
-         c.ciphertext.size() % crypto::block_size == 0;
-}
-
 // Guarantees the spare capacity simdjson reads past the end. Decryption keeps
 // the capacity reserved up front, so this normally does nothing.
 void ensure_padding(std::string& s) {
@@ -72,27 +62,30 @@ void ensure_padding(std::string& s) {
   }
 }
 
-// The plaintext (with spare capacity for simdjson) as a JSON object, and its fields.
-bool read_plaintext(const std::string& plaintext, json_fields& fields) {
+}  // namespace
+
+std::optional<attempt_outcome> length_fault(cipher_mode mode,
+                                            const envelope_candidate& c) noexcept {
+  if (mode == cipher_mode::aes_256_gcm) {
+    if (c.iv.size() != gcm_short_iv && c.iv.size() != gcm_long_iv) {
+      return attempt_outcome::bad_iv_length;
+    }
+    if (c.tag.size() != crypto::gcm_tag_size) return attempt_outcome::bad_tag_length;
+    return std::nullopt;
+  }
+  if (c.iv.size() != crypto::cbc_iv_size) return attempt_outcome::bad_iv_length;
+  if (c.ciphertext.empty() || c.ciphertext.size() % crypto::block_size != 0) {
+    return attempt_outcome::bad_ciphertext_length;
+  }
+  return std::nullopt;
+}
+
+bool read_plaintext(std::string& plaintext, json_fields& fields) {
+  ensure_padding(plaintext);
   return read_json_object(plaintext, plaintext.capacity(), plaintext_fields, fields);
 }
 
-// The plausible readings in try order, each with every key, at most
-// source.max_decrypt_attempts pairs (issue 13: the work one request can cause
-// is bounded). Calls attempt(candidate, key) for each pair.
-template <typename Attempt>
-void for_each_attempt(const source_settings& source, std::span<const envelope_candidate> candidates,
-                      Attempt&& attempt) {
-  std::size_t attempts = 0;
-  for (const auto& c : candidates) {
-    if (!plausible(source.mode, c)) continue;
-    for (const auto& key : source.keys) {
-      if (attempts == source.max_decrypt_attempts) return;
-      ++attempts;
-      if (!attempt(c, key)) return;
-    }
-  }
-}
+namespace {
 
 // GCM: the first reading and key whose tag verifies decide. That plaintext is
 // the sender's: if it is not a JSON object, the request is bad (400).
@@ -105,7 +98,6 @@ result<void> decrypt_gcm(const source_settings& source,
                      ++work.decryptions;
                      if (!crypto::gcm_decrypt(key, c.iv, c.ciphertext, c.tag, plaintext))
                        return true;
-                     ensure_padding(plaintext);
                      ++work.json_checks;
                      json = read_plaintext(plaintext, fields);
                      return false;
@@ -140,7 +132,6 @@ result<void> decrypt_cbc(const source_settings& source,
         const std::size_t pad =
             crypto::pkcs7_padding_length(crypto::as_bytes(scratch).last(crypto::block_size));
         scratch.erase(scratch.size() - pad);  // pad is 0 when the padding is invalid
-        ensure_padding(scratch);
         ++work.json_checks;
         const bool json = read_plaintext(scratch, fields);
         const bool accepted = json & (pad != 0);

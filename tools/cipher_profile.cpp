@@ -2,8 +2,9 @@
 
 #include <cctype>
 
+#include "crypto/cipher_names.hpp"
+#include "handlers/names.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/names.hpp"
 
 namespace rai::tool {
 namespace {
@@ -59,12 +60,12 @@ outcome<void> apply_flags(const parsed_args& a, cipher_use use, cipher_profile& 
     }
   }
   if (const auto v = a.last("--mode")) {
-    const auto m = mode_from_flag(*v);
+    const auto m = crypto::cipher_mode_from_loose_name(*v);
     if (!m) return usage_error("--mode must be aes-256-gcm or aes-256-cbc, not '" + *v + "'");
     p.mode = *m;
   }
   if (const auto v = a.last("--layout")) {
-    const auto l = layout_from_flag(*v);
+    const auto l = handlers::layout_from_name(*v, handlers::name_use::receiving);
     if (!l) return usage_error("--layout must be json, compact, raw, header-iv or auto");
     if (sending && *l == envelope_layout::auto_detect) {
       return usage_error("--layout auto only makes sense when decrypting");
@@ -72,7 +73,7 @@ outcome<void> apply_flags(const parsed_args& a, cipher_use use, cipher_profile& 
     p.layout = *l;
   }
   if (const auto v = a.last("--encoding")) {
-    const auto e = encoding_from_flag(*v);
+    const auto e = handlers::encoding_from_name(*v, handlers::name_use::receiving);
     if (!e) return usage_error("--encoding must be base64, hex or auto");
     if (sending && *e == envelope_encoding::auto_detect) {
       return usage_error("--encoding auto only makes sense when decrypting");

@@ -15,9 +15,9 @@
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
 #include "tools/keepalive_client.hpp"
-#include "tools/sample_events.hpp"
 #include "tools/send_tally.hpp"
 #include "tools/signing_secret.hpp"
+#include "tools/webhook_request.hpp"
 
 namespace rai::tool {
 namespace {

@@ -2,12 +2,10 @@
 
 #include <chrono>
 
-#include "handlers/envelope.hpp"
+#include "handlers/envelope_diagnosis.hpp"
 #include "handlers/errc.hpp"
 #include "handlers/inbound.hpp"
-#include "tools/cipher_diagnosis.hpp"
-#include "tools/layout_diagnosis.hpp"
-#include "tools/names.hpp"
+#include "tools/diagnosis_text.hpp"
 
 namespace rai::tool {
 namespace {
@@ -26,21 +24,13 @@ handlers::source_settings source_of(const cipher_profile& p) {
   return s;
 }
 
+// The precise cause, from the gateway's own envelope reader and attempts;
+// refusals before any decryption are already precise.
 std::string explain(const handlers::source_settings& s, std::string_view body,
                     std::optional<std::string_view> iv, const boost::system::error_code& ec) {
-  if (ec == inbound_errc::bad_envelope || ec == inbound_errc::mode_mismatch) {
-    return explain_layout(s, body, iv);
-  }
-  if (ec == inbound_errc::decrypt_failed) {
-    // Name the layout the body was read as: an auto-detected raw reading of
-    // a header-iv body (no --iv given) fails here, not as a bad layout.
-    const bool detected = s.layout == handlers::envelope_layout::auto_detect;
-    const auto layout = detected ? handlers::detect_layout(body, iv.has_value()) : s.layout;
-    return explain_decrypt_failure(s, body, iv) + " [read as the " +
-           std::string(layout_name(layout)) + " layout" + (detected ? ", auto-detected" : "") + "]";
-  }
-  if (ec == inbound_errc::not_json_object) {
-    return "bad plaintext: the GCM tag verifies but the plaintext is not a UTF-8 JSON object";
+  if (ec == inbound_errc::bad_envelope || ec == inbound_errc::mode_mismatch ||
+      ec == inbound_errc::decrypt_failed || ec == inbound_errc::not_json_object) {
+    return describe(s, handlers::diagnose_envelope(s, body, iv));
   }
   return std::string(handlers::public_message(ec));
 }

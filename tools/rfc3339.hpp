@@ -1,11 +1,13 @@
 #pragma once
 
-#include <chrono>
-#include <string>
+// Forwards to the one RFC 3339 formatter, handlers/rfc3339.hpp, for
+// cmd_dlq_replay.cpp, which issue 14's dlq rework owns: once it includes
+// handlers/rfc3339.hpp itself, this header goes.
+
+#include "handlers/rfc3339.hpp"
 
 namespace rai::tool {
 
-// "2024-05-01T10:00:00.123Z": UTC with milliseconds.
-std::string rfc3339_utc(std::chrono::system_clock::time_point t);
+using handlers::rfc3339_utc;
 
 }  // namespace rai::tool

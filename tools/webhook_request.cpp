@@ -1,10 +1,19 @@
 #include "tools/webhook_request.hpp"
 
 #include "handlers/outbound_envelope.hpp"
-#include "tools/rfc3339.hpp"
-#include "tools/sample_events.hpp"
+#include "handlers/rfc3339.hpp"
+#include "handlers/sample_events.hpp"
 
 namespace rai::tool {
+
+std::optional<std::vector<handlers::event_kind>> event_kinds_from_flag(std::string_view text) {
+  const auto all = handlers::all_event_kinds();
+  if (text == "all") return std::vector<handlers::event_kind>(all.begin(), all.end());
+  if (const auto kind = handlers::event_from_path(text)) {
+    return std::vector<handlers::event_kind>{*kind};
+  }
+  return std::nullopt;
+}
 
 outcome<outgoing_request> build_webhook_request(const sender_profile& p, handlers::event_kind kind,
                                                 std::string_view id, std::uint64_t n,
@@ -16,7 +25,9 @@ outcome<outgoing_request> build_webhook_request(const sender_profile& p, handler
     r.target += handlers::event_name(kind);
   }
   r.headers.emplace_back("Content-Type", "application/json");
-  const std::string plaintext = sample_event(kind, id, n, rfc3339_utc(now));
+  const std::string timestamp = handlers::rfc3339_utc(now);
+  const std::string plaintext =
+      handlers::sample_event(kind, {.id = id, .n = n, .timestamp = timestamp});
   if (p.cipher.keys.empty()) {
     r.body = plaintext;
   } else {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/webhook_signature.hpp"
 #include "handlers/events.hpp"
@@ -34,6 +35,11 @@ struct outgoing_request {
   std::string body;
 };
 
+// --event: "all" -> every kind; a canonical event name -> that one; else nullopt.
+std::optional<std::vector<handlers::event_kind>> event_kinds_from_flag(std::string_view text);
+
+// The sample payload (handlers/sample_events.hpp) of `kind` with id `id`,
+// stamped `now`, as the source expects it.
 outcome<outgoing_request> build_webhook_request(const sender_profile& p, handlers::event_kind kind,
                                                 std::string_view id, std::uint64_t n,
                                                 std::chrono::system_clock::time_point now);

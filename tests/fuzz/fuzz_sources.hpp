@@ -13,6 +13,7 @@
 
 #include "crypto/key.hpp"
 #include "crypto/webhook_signature.hpp"
+#include "handlers/names.hpp"
 #include "handlers/source.hpp"
 
 namespace rai::fuzz {
@@ -28,10 +29,6 @@ inline constexpr std::string_view signing_secret =
 // The request time every target uses, so seeded signatures stay valid.
 inline constexpr std::chrono::seconds fixed_now{1'700'000'000};
 
-inline constexpr std::array<std::string_view, 5> layout_names = {"auto", "json", "compact", "raw",
-                                                                 "header-iv"};
-inline constexpr std::array<std::string_view, 3> encoding_names = {"auto", "base64", "hex"};
-
 // Every mode × layout × encoding, each without and with a signing secret, all
 // with the API keys and both AES keys: 60 sources named like
 // "gcm-header-iv-hex" and "cbc-json-auto-signed" (index order: mode, layout,
@@ -42,20 +39,20 @@ inline std::vector<handlers::source_settings> make_encrypted_sources() {
   const auto key2 = crypto::parse_key(key_text_2).value();
   const auto secret = crypto::webhook_secret::parse(signing_secret).value();
   for (const auto mode : {crypto::cipher_mode::aes_256_gcm, crypto::cipher_mode::aes_256_cbc}) {
-    for (std::size_t l = 0; l < layout_names.size(); ++l) {
-      for (std::size_t e = 0; e < encoding_names.size(); ++e) {
+    for (const auto& layout : handlers::layout_names(handlers::name_use::receiving)) {
+      for (const auto& encoding : handlers::encoding_names(handlers::name_use::receiving)) {
         for (const bool signed_source : {false, true}) {
           handlers::source_settings s;
           s.name = mode == crypto::cipher_mode::aes_256_gcm ? "gcm-" : "cbc-";
-          s.name += layout_names[l];
+          s.name += layout.name;
           s.name += '-';
-          s.name += encoding_names[e];
+          s.name += encoding.name;
           if (signed_source) s.name += "-signed";
           s.mode = mode;
           s.keys = {key1, key2};
           s.api_keys = {std::string(api_keys[0]), std::string(api_keys[1])};
-          s.layout = static_cast<handlers::envelope_layout>(l);
-          s.encoding = static_cast<handlers::envelope_encoding>(e);
+          s.layout = layout.value;
+          s.encoding = encoding.value;
           if (signed_source) s.signing_secret = secret;
           out.push_back(std::move(s));
         }

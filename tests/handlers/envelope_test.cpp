@@ -113,20 +113,6 @@ TEST(Trim, AsciiWhitespace) {
   EXPECT_EQ(detail::trim("x"), "x");
 }
 
-TEST(ModeFromName, CaseAndSeparatorInsensitive) {
-  for (const char* s : {"aes-256-gcm", "AES-256-GCM", "aes_256_gcm", "AES_256_GCM", "aes256gcm",
-                        "Aes-256_Gcm", "gcm", "GCM"}) {
-    EXPECT_EQ(detail::mode_from_name(s), gcm) << s;
-  }
-  for (const char* s : {"aes-256-cbc", "AES-256-CBC", "aes_256_cbc", "aes256cbc", "cbc", "CBC"}) {
-    EXPECT_EQ(detail::mode_from_name(s), cbc) << s;
-  }
-  for (const char* s :
-       {"", "aes-128-gcm", "aes-256-ctr", "A256GCM", "aes 256 gcm", "aes-256-gcm-aes-256-gcm-x"}) {
-    EXPECT_EQ(detail::mode_from_name(s), std::nullopt) << s;
-  }
-}
-
 // --- layout detection ----------------------------------------------------------
 
 TEST(DetectLayout, FollowsWireFormatOrder) {

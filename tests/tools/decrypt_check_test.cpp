@@ -126,6 +126,10 @@ TEST(DecryptCheck, BadLayouts) {
        {},
        "bad layout (json): \"iv\" is not valid base64"},
       {gcm_json,
+       R"({"iv":"AAAA","encryptedData":"A!AA","tag":"AAAA"})",
+       {},
+       "bad layout (json): the ciphertext (\"encryptedData\") is not valid base64"},
+      {gcm_json,
        R"({"iv":"AAAA","data":"AAAA","tag":"AAAA","alg":"aes-256-cbc"})",
        {},
        "bad layout (json): its \"alg\" field names aes-256-cbc"},
@@ -153,6 +157,22 @@ TEST(DecryptCheck, BadLayouts) {
     EXPECT_EQ(v.http_status, 400u) << r.body;
     EXPECT_TRUE(v.explanation.starts_with(r.expect)) << r.body << " -> " << v.explanation;
   }
+}
+
+// The gateway gives up after max_decrypt_attempts (8 by default): a right key
+// in tenth place is never tried, and the explanation says so.
+TEST(DecryptCheck, NamesTheAttemptsTheGatewayWouldNotMake) {
+  const auto sealed =
+      seal(cipher_mode::aes_256_gcm, envelope_layout::json, envelope_encoding::base64);
+  auto p = profile(cipher_mode::aes_256_gcm, envelope_layout::json, envelope_encoding::base64);
+  p.keys.assign(9, other_key);
+  p.keys.push_back(key);
+  const auto v = decrypt_like_gateway(p, sealed.body, std::nullopt);
+  ASSERT_FALSE(v.accepted);
+  EXPECT_EQ(v.http_status, 401u);
+  EXPECT_TRUE(v.explanation.starts_with("bad tag: GCM authentication failed with 8 of the 10 keys"))
+      << v.explanation;
+  EXPECT_NE(v.explanation.find("2 more attempts"), std::string::npos) << v.explanation;
 }
 
 TEST(DecryptCheck, GcmPlaintextNotAnObject) {

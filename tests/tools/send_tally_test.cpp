@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "tools/rfc3339.hpp"
-
 namespace rai::tool {
 namespace {
 
@@ -30,12 +28,6 @@ TEST(SendTally, DuplicateNeedsTrue) {
   EXPECT_FALSE(is_duplicate_reply(R"({"duplicate": false})"));
   EXPECT_FALSE(is_duplicate_reply(R"({"status":"accepted"})"));
   EXPECT_FALSE(is_duplicate_reply("not json"));
-}
-
-TEST(Rfc3339, UtcWithMilliseconds) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> t = sys_days{2024y / 5 / 1} + 10h + 2min + 3s + 45ms;
-  EXPECT_EQ(rfc3339_utc(t), "2024-05-01T10:02:03.045Z");
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
-#include "tools/rfc3339.hpp"
+#include "handlers/rfc3339.hpp"
 
 #include <cstdio>
 
-namespace rai::tool {
+namespace rai::handlers {
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
+  // floor, not duration_cast: a time before 1970 still lands on the right
+  // day and second.
   const auto ms = floor<milliseconds>(t);
   const auto day = floor<days>(ms);
   const year_month_day ymd{day};
@@ -19,4 +21,4 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-}  // namespace rai::tool
+}  // namespace rai::handlers
