@@ -1,5 +1,5 @@
 // toml++ is confined to this file: everything else sees plain settings structs.
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 #include <toml++/toml.h>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "gateway/secret_source.hpp"
+#include "config/secret_source.hpp"
 #include "handlers/dedupe.hpp"
 
 namespace rai::gateway {

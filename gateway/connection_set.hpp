@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <optional>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace boost::asio::ssl {
 class context;

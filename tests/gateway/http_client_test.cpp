@@ -1,4 +1,4 @@
-#include "gateway/http_client.hpp"
+#include "http/http_client.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>

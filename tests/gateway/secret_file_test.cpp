@@ -1,7 +1,7 @@
 // Secret files (config.md *_file settings, server.tls_key_file): refused when
 // others may read them or their group write them.
 
-#include "gateway/secret_file.hpp"
+#include "config/secret_file.hpp"
 
 #include <gtest/gtest.h>
 
