@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/gateway/tls_test_server.hpp"
+#include "tests/http/tls_test_server.hpp"
 #include "tests/support/eintr.hpp"
 
 namespace rai::gateway {
