@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/config.hpp"
-#include "gateway/net.hpp"
+#include "config/config.hpp"
+#include "http/net.hpp"
 
 namespace rai::amqp {
 class publisher;

@@ -15,10 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "config/config_warnings.hpp"
 #include "gateway/admin_service.hpp"
 #include "gateway/byte_budget.hpp"
-#include "gateway/config_warnings.hpp"
-#include "gateway/http_client.hpp"
 #include "gateway/io_context_pool.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/metrics_page.hpp"
@@ -27,8 +28,7 @@
 #include "gateway/systemd_notify.hpp"
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
+#include "http/http_client.hpp"
 #include "spool/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
@@ -56,7 +56,7 @@ session_limits limits_from(const server_settings& s) {
 }
 
 std::optional<amqp::consumer_settings> consumer_settings_from(const gateway_config& cfg,
-                                                               const outbound_sender& sender) {
+                                                              const outbound_sender& sender) {
   if (!cfg.outbound.enabled) return std::nullopt;
   amqp::consumer_settings s;
   s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);

@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 namespace rai::gateway {
 

@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "gateway/net.hpp"
 #include "amqp/publisher.hpp"
+#include "http/net.hpp"
 #include "spool/spool.hpp"
 
 namespace rai::gateway {

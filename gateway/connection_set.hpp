@@ -7,8 +7,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "gateway/net.hpp"
 #include "gateway/work_gate.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

@@ -6,8 +6,8 @@
 #include <memory>
 #include <optional>
 
-#include "gateway/net.hpp"
 #include "gateway/work_gate.hpp"
+#include "http/net.hpp"
 
 namespace boost::asio::ssl {
 class context;

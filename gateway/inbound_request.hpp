@@ -3,9 +3,9 @@
 #include <chrono>
 #include <string_view>
 
-#include "gateway/net.hpp"
 #include "handlers/inbound.hpp"
 #include "handlers/source.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

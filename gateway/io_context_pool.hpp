@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

@@ -6,10 +6,10 @@
 #include <functional>
 #include <memory>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 #include "gateway/connection_set.hpp"
 #include "gateway/http_session.hpp"
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

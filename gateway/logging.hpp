@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 namespace rai::gateway {
 

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "config/config.hpp"
+#include "config/config_warnings.hpp"
 #include "gateway/app.hpp"
-#include "gateway/config.hpp"
-#include "gateway/config_warnings.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/tls_server_context.hpp"
 

@@ -3,17 +3,17 @@
 #include <spdlog/spdlog.h>
 #include <random>
 
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
+#include "amqp/topology.hpp"
 #include "crypto/webhook_signature.hpp"
 #include "gateway/async_limits.hpp"
 #include "gateway/async_publish.hpp"
-#include "gateway/http_client.hpp"
 #include "gateway/session_token_cache.hpp"
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_envelope.hpp"
 #include "handlers/outbound_retry.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
-#include "amqp/topology.hpp"
+#include "http/http_client.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -120,7 +120,7 @@ std::size_t reason_index(dead_reason r) {
 // The command re-published to its next home keeps its body, id and kind, and
 // every header except the delivery-state ones, which are rewritten.
 amqp::message next_home(const amqp::delivery& d, const std::string& kind, const std::string& id,
-                         std::string queue_name) {
+                        std::string queue_name) {
   amqp::message m;
   m.exchange = "";  // the default exchange: routing key = queue name
   m.routing_key = std::move(queue_name);

@@ -5,12 +5,12 @@
 #include <memory>
 #include <string>
 
-#include "gateway/config.hpp"
-#include "gateway/net.hpp"
+#include "config/config.hpp"
 #include "gateway/outbound_metrics.hpp"
 #include "gateway/work_gate.hpp"
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_retry.hpp"
+#include "http/net.hpp"
 
 namespace rai::amqp {
 class publisher;

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 namespace rai::gateway {
 

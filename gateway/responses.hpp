@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

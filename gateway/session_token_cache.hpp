@@ -8,7 +8,7 @@
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway {
 

@@ -8,7 +8,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
-#include "gateway/secret_file.hpp"
+#include "config/secret_file.hpp"
 
 namespace rai::gateway {
 namespace {

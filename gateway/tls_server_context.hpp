@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace boost::asio::ssl {
 class context;

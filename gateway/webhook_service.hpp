@@ -7,12 +7,12 @@
 #include <string>
 #include <unordered_map>
 
-#include "gateway/config.hpp"
+#include "amqp/publisher.hpp"
+#include "config/config.hpp"
 #include "gateway/inbound_metrics.hpp"
-#include "gateway/net.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/source.hpp"
-#include "amqp/publisher.hpp"
+#include "http/net.hpp"
 #include "spool/spool.hpp"
 
 namespace rai::gateway {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <iterator>
 
-#include "gateway/secret_file.hpp"
+#include "config/secret_file.hpp"
 
 namespace rai::tool {
 namespace {

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
 #include "crypto/aes.hpp"
 #include "crypto/key.hpp"
-#include "gateway/config.hpp"
 #include "handlers/source.hpp"
 #include "tools/args.hpp"
 #include "tools/outcome.hpp"

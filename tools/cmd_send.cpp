@@ -5,22 +5,30 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "crypto/aes.hpp"
 #include "crypto/codec.hpp"
+#include "http/http_client.hpp"
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/keepalive_client.hpp"
+#include "tools/http_target.hpp"
 #include "tools/send_tally.hpp"
 #include "tools/signing_secret.hpp"
 #include "tools/webhook_request.hpp"
 
 namespace rai::tool {
 namespace {
+
+namespace net = gateway::net;
+namespace http = gateway::http;
 
 constexpr const char* usage = R"(usage: rai-gateway-tool send --url URL --source NAME [options]
 
@@ -48,7 +56,8 @@ connections, and counts the answers.
   --id-prefix P          event ids are P-1, P-2, ... (default: a random prefix,
                          so every run's ids are new)
   --no-event-path        POST /webhooks/NAME, the event named in the payload
-  --timeout-ms MS        per connect, write and read (default 10000)
+  --timeout-ms MS        to connect, and for each request and its response
+                         (default 10000)
 
 Prints how many got 200 (accepted), 200 duplicate, other statuses and
 transport errors. Exit: 0 every event got 200, 1 any did not, 2 usage error.
@@ -122,40 +131,87 @@ outcome<send_plan> plan_from(const parsed_args& a) {
   return p;
 }
 
-void worker(const send_plan& p, std::atomic<std::uint64_t>& next, send_tally& tally) {
-  keepalive_client client(p.target, p.timeout);
+// Bytes of a response kept for the tally (the gateway's answers are small).
+constexpr std::size_t max_reply_body = 1 << 20;
+
+// One of the `connections` senders: takes the next event number until all
+// are taken, and sends each through the gateway's own HTTP client, whose
+// keep-alive pool gives every sender a connection of its own. A pooled
+// connection the gateway had closed meanwhile (its idle timeout) is retried
+// once on a fresh one; the gateway dedupes by event id, so a repeat can only
+// show up as a duplicate, never as a second event.
+net::awaitable<void> sender(const send_plan& p, gateway::http_client& client,
+                            std::atomic<std::uint64_t>& next, send_tally& tally) {
   for (;;) {
     const std::uint64_t n = next.fetch_add(1) + 1;  // 1-based
-    if (n > p.count) return;
+    if (n > p.count) co_return;
     const auto kind = p.kinds[(n - 1) % p.kinds.size()];
     const std::string id = p.id_prefix + "-" + std::to_string(n);
-    const auto request =
-        build_webhook_request(p.profile, kind, id, n, std::chrono::system_clock::now());
+    auto request = build_webhook_request(p.profile, kind, id, n, std::chrono::system_clock::now());
     if (!request) {
       tally.transport_error(id, request.error().message);
       continue;
     }
-    const auto reply = client.post(*request);
-    if (reply) {
-      tally.reply(id, reply->status, reply->body);
+    gateway::http_request message{http::verb::post, request->target, 11};
+    message.set(http::field::user_agent, "rai-gateway-tool");
+    for (const auto& [name, value] : request->headers) message.set(name, value);
+    message.body() = std::move(request->body);
+    message.keep_alive(true);
+    gateway::parsed_url url = p.target.url;
+    url.target = std::move(request->target);
+    const auto reply = co_await client.send(url, std::move(message), p.timeout);
+    if (reply.error) {
+      tally.transport_error(id, reply.error_detail);
     } else {
-      tally.transport_error(id, reply.error().message);
+      tally.reply(id, reply.status, reply.body);
     }
   }
+}
+
+// Runs the senders on one io_context, on as many threads as there are cores
+// (sealing is the work), at most one per sender.
+outcome<void> send_all(const send_plan& p, send_tally& tally) {
+  net::io_context ioc;
+  gateway::http_client_settings settings;
+  settings.connect_timeout = p.timeout;
+  settings.max_idle_per_host = p.connections;
+  settings.max_response_body = max_reply_body;
+  gateway::http_client client(ioc, settings);  // destroyed before ioc
+
+  std::atomic<std::uint64_t> next{0};
+  std::mutex failed_mutex;
+  std::string failed;  // what an exception said, if one ended a sender
+  for (std::uint64_t i = 0; i < p.connections; ++i) {
+    net::co_spawn(ioc, sender(p, client, next, tally), [&](std::exception_ptr e) {
+      if (!e) return;
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        what = ex.what();
+      } catch (...) {
+      }
+      const std::lock_guard lock(failed_mutex);
+      if (failed.empty()) failed = std::move(what);
+    });
+  }
+  const auto cores = static_cast<std::uint64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  {
+    std::vector<std::jthread> threads;
+    for (std::uint64_t t = 1; t < std::min(p.connections, cores); ++t)
+      threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+  }
+  if (!failed.empty()) return op_error("sending stopped: " + failed);
+  return {};
 }
 
 outcome<void> run(const parsed_args& a) {
   const auto plan = plan_from(a);
   if (!plan) return plan.error();
-  std::atomic<std::uint64_t> next{0};
   send_tally tally;
   const auto start = std::chrono::steady_clock::now();
-  {
-    std::vector<std::jthread> workers;
-    for (std::uint64_t i = 0; i < plan->connections; ++i) {
-      workers.emplace_back([&] { worker(*plan, next, tally); });
-    }
-  }
+  if (auto sent = send_all(*plan, tally); !sent) return sent.error();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   const auto totals = tally.snapshot();
   std::fputs(format_summary(totals, plan->count, elapsed.count()).c_str(), stdout);

@@ -1,13 +1,13 @@
 #pragma once
 
 // --config FILE: the gateway's own configuration, read with its own loader
-// (gateway/config.hpp), so a key, mode or layout comes out exactly as the
+// (config/config.hpp), so a key, mode or layout comes out exactly as the
 // gateway would use it.
 
 #include <optional>
 #include <string_view>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 #include "tools/args.hpp"
 #include "tools/outcome.hpp"
 

@@ -1,19 +1,19 @@
 #pragma once
 
-// --url for send: http://host[:port][/prefix]. TLS is the ingress's job in
-// front of the gateway, so plain http only.
+// --url for send: http://host[:port][/prefix], read by the HTTP client's own
+// URL parser (http/http_client.hpp). TLS is the ingress's job in front of the
+// gateway, so plain http only.
 
 #include <string>
 #include <string_view>
 
+#include "http/http_client.hpp"
 #include "tools/outcome.hpp"
 
 namespace rai::tool {
 
 struct http_target {
-  std::string host;         // without brackets for IPv6
-  std::string port;         // "80" when absent
-  std::string host_header;  // as written in the URL ("host:port")
+  gateway::parsed_url url;  // its target is "/": each request sets its own path
   std::string base_path;    // "" or "/prefix" (no trailing slash)
 };
 

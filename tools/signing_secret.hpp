@@ -7,8 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "config/config.hpp"
 #include "crypto/webhook_signature.hpp"
-#include "gateway/config.hpp"
 #include "tools/args.hpp"
 #include "tools/outcome.hpp"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "handlers/source.hpp"
 #include "amqp/settings.hpp"
+#include "handlers/source.hpp"
 #include "spool/settings.hpp"
 
 namespace rai::gateway {

@@ -1,4 +1,4 @@
-#include "gateway/config_warnings.hpp"
+#include "config/config_warnings.hpp"
 
 namespace rai::gateway {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 namespace rai::gateway {
 namespace {

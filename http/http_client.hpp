@@ -16,7 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace boost::asio::ssl {
 class context;

@@ -1,4 +1,4 @@
-#include "gateway/http_client.hpp"
+#include "http/http_client.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/gateway/tls_test_server.hpp"
+#include "tests/http/tls_test_server.hpp"
 #include "tests/support/eintr.hpp"
 
 namespace rai::gateway {

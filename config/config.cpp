@@ -1,5 +1,5 @@
 // toml++ is confined to this file: everything else sees plain settings structs.
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 #include <toml++/toml.h>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "crypto/cipher_names.hpp"
-#include "gateway/secret_source.hpp"
+#include "config/secret_source.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/names.hpp"
 

@@ -1,4 +1,4 @@
-#include "gateway/http_client.hpp"
+#include "http/http_client.hpp"
 
 #include <sys/socket.h>
 

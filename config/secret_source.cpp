@@ -1,8 +1,8 @@
-#include "gateway/secret_source.hpp"
+#include "config/secret_source.hpp"
 
 #include <cstdlib>
 
-#include "gateway/secret_file.hpp"
+#include "config/secret_file.hpp"
 
 namespace rai::gateway {
 namespace {

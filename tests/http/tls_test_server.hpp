@@ -31,7 +31,7 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
-#include "gateway/net.hpp"
+#include "http/net.hpp"
 
 namespace rai::gateway::http_test {
 

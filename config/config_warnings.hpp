@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/config.hpp"
+#include "config/config.hpp"
 
 namespace rai::gateway {
 

@@ -1,7 +1,9 @@
 #pragma once
 
-// Asio/Beast spellings shared by the gateway. Asio and Beast are compiled once,
-// in asio_src.cpp (BOOST_ASIO_SEPARATE_COMPILATION / BOOST_BEAST_SEPARATE_COMPILATION).
+// Asio/Beast spellings shared by the gateway's server, the HTTP client and the
+// tool. Asio and Beast are compiled once, in http/asio_src.cpp
+// (BOOST_ASIO_SEPARATE_COMPILATION / BOOST_BEAST_SEPARATE_COMPILATION). The
+// names stay in rai::gateway, where the whole server spells them unqualified.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
