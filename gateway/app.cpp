@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
 #include "gateway/admin_service.hpp"
 #include "gateway/byte_budget.hpp"
 #include "gateway/config_warnings.hpp"
@@ -27,8 +29,6 @@
 #include "gateway/systemd_notify.hpp"
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
 #include "spool/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
@@ -56,11 +56,11 @@ session_limits limits_from(const server_settings& s) {
 }
 
 std::optional<amqp::consumer_settings> consumer_settings_from(const gateway_config& cfg,
-                                                               const outbound_sender& sender) {
+                                                              const outbound_sender& sender) {
   if (!cfg.outbound.enabled) return std::nullopt;
   amqp::consumer_settings s;
   s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);
-  s.retry_rungs = sender.ladder().rungs;
+  s.retry_rungs = sender.retry_rungs();
   s.drain_timeout = cfg.outbound.drain_timeout;
   return s;
 }
