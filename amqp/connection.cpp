@@ -13,14 +13,6 @@ namespace rai::amqp::detail {
 
 namespace {
 
-timeval to_timeval(std::chrono::milliseconds d) noexcept {
-  const auto ms = std::max<std::chrono::milliseconds::rep>(d.count(), 1);
-  timeval tv{};
-  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms / 1000);
-  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms % 1000) * 1000);
-  return tv;
-}
-
 std::string method_error(const char* who, std::uint16_t code, amqp_bytes_t text) {
   std::string out = who;
   out += " closed by broker: ";
@@ -39,6 +31,14 @@ amqp_table_entry_t string_entry(const char* key, std::string_view value) noexcep
 }
 
 }  // namespace
+
+timeval to_timeval(std::chrono::milliseconds d) noexcept {
+  const auto ms = std::max<std::chrono::milliseconds::rep>(d.count(), 1);
+  timeval tv{};
+  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms / 1000);
+  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms % 1000) * 1000);
+  return tv;
+}
 
 void connection_deleter::operator()(amqp_connection_state_t c) const noexcept {
   amqp_destroy_connection(c);
@@ -73,13 +73,10 @@ std::string describe_reply(const amqp_rpc_reply_t& reply) {
   return "unknown RPC reply";
 }
 
-bool check_rpc(amqp_connection_state_t c, std::string_view what, std::string& error) {
+result<> check_rpc(amqp_connection_state_t c, std::string_view what) {
   const amqp_rpc_reply_t reply = amqp_get_rpc_reply(c);
-  if (reply.reply_type == AMQP_RESPONSE_NORMAL) return true;
-  error.assign(what);
-  error += ": ";
-  error += describe_reply(reply);
-  return false;
+  if (reply.reply_type == AMQP_RESPONSE_NORMAL) return {};
+  return error{std::string(what) + ": " + describe_reply(reply)};
 }
 
 std::string redact_url(std::string_view url) {
@@ -115,6 +112,23 @@ close_state close_state_after(const amqp_rpc_reply_t& reply) noexcept {
   return close_state::broken;
 }
 
+failure closed_by_broker(const amqp_method_t& method) {
+  amqp_rpc_reply_t reply{};
+  reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+  reply.reply = method;
+  return {close_state_after(reply), describe_reply(reply)};
+}
+
+failure failed_read(std::string_view what, const amqp_rpc_reply_t& reply) {
+  close_state state = close_state_after(reply);
+  if (state == close_state::open) state = close_state::broken;
+  return {state, std::string(what) + ": " + describe_reply(reply)};
+}
+
+failure socket_failure(std::string_view what, int status) {
+  return {close_state::broken, std::string(what) + ": " + amqp_error_string2(status)};
+}
+
 void close_connection(connection_ptr c, amqp_channel_t channel, close_state state,
                       std::chrono::milliseconds timeout) noexcept {
   if (!c) return;
@@ -147,20 +161,13 @@ void close_connection(connection_ptr c, amqp_channel_t channel, close_state stat
   // c's deleter destroys the connection and closes the socket.
 }
 
-connection_ptr open_connection(const connect_params& params, amqp_channel_t channel,
-                               std::string& error) {
+result<connection_ptr> open_connection(const connect_params& params, amqp_channel_t channel) {
   // amqp_parse_url writes into its input and points `info` into it.
   std::string url = params.url;
   amqp_connection_info info;
   amqp_default_connection_info(&info);
-  if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK) {
-    error = "invalid AMQP URL";
-    return {};
-  }
-  if (info.ssl) {
-    error = "amqps:// URLs are not supported";
-    return {};
-  }
+  if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK) return error{"invalid AMQP URL"};
+  if (info.ssl) return error{"amqps:// URLs are not supported"};
   // "amqp://host/" parses to the empty vhost, which RabbitMQ cannot have;
   // everyone means the default vhost by it.
   const char* vhost = (info.vhost == nullptr || info.vhost[0] == '\0') ? "/" : info.vhost;
@@ -168,19 +175,12 @@ connection_ptr open_connection(const connect_params& params, amqp_channel_t chan
       std::string(info.host) + ':' + std::to_string(info.port) + " vhost '" + vhost + "'";
 
   connection_ptr c{amqp_new_connection()};
-  if (!c) {
-    error = "amqp_new_connection failed";
-    return {};
-  }
+  if (!c) return error{"amqp_new_connection failed"};
   amqp_socket_t* socket = amqp_tcp_socket_new(c.get());
-  if (socket == nullptr) {
-    error = "amqp_tcp_socket_new failed";
-    return {};
-  }
+  if (socket == nullptr) return error{"amqp_tcp_socket_new failed"};
   const timeval tv = to_timeval(params.timeout);
   if (int rc = amqp_socket_open_noblock(socket, info.host, info.port, &tv); rc != AMQP_STATUS_OK) {
-    error = "connect to " + where + ": " + amqp_error_string2(rc);
-    return {};
+    return error{"connect to " + where + ": " + amqp_error_string2(rc)};
   }
   amqp_set_handshake_timeout(c.get(), &tv);
   amqp_set_rpc_timeout(c.get(), &tv);
@@ -211,16 +211,16 @@ connection_ptr open_connection(const connect_params& params, amqp_channel_t chan
       c.get(), vhost, AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE, heartbeat, &properties,
       AMQP_SASL_METHOD_PLAIN, info.user, info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
-    error = "login as '" + std::string(info.user) + "' to " + where + ": " + describe_reply(login);
+    error e{"login as '" + std::string(info.user) + "' to " + where + ": " + describe_reply(login)};
     close_connection(std::move(c), 0, close_state_after(login), params.timeout);
-    return {};
+    return e;
   }
 
   amqp_channel_open(c.get(), channel);
-  if (!check_rpc(c.get(), "channel.open", error)) {
+  if (auto opened = check_rpc(c.get(), "channel.open"); !opened) {
     const close_state state = close_state_after(amqp_get_rpc_reply(c.get()));
     close_connection(std::move(c), channel, state, params.timeout);
-    return {};
+    return opened.error();
   }
   return c;
 }

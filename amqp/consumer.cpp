@@ -48,7 +48,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -63,8 +62,9 @@
 
 #include "amqp/detail/amqp.hpp"
 #include "amqp/detail/loop.hpp"
+#include "amqp/detail/table_text.hpp"
 #include "amqp/detail/topology.hpp"
-#include "amqp/topology.hpp"
+#include "amqp/retry_ladder.hpp"
 
 namespace rai::amqp {
 
@@ -84,63 +84,6 @@ struct settle_request {
   bool requeue;
 };
 
-template <typename Number>
-std::string decimal(Number n) {
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  return ec == std::errc{} ? std::string(buf, end) : std::string{};
-}
-
-// Appends the entry as text, or nothing for kinds without a text form.
-void append_header(std::vector<std::pair<std::string, std::string>>& out,
-                   const amqp_table_entry_t& e) {
-  const amqp_field_value_t& v = e.value;
-  std::string text;
-  switch (v.kind) {
-    case AMQP_FIELD_KIND_UTF8:
-    case AMQP_FIELD_KIND_BYTES:
-      text = detail::view_of(v.value.bytes);
-      break;
-    case AMQP_FIELD_KIND_BOOLEAN:
-      text = v.value.boolean != 0 ? "true" : "false";
-      break;
-    case AMQP_FIELD_KIND_I8:
-      text = decimal(static_cast<int>(v.value.i8));
-      break;
-    case AMQP_FIELD_KIND_U8:
-      text = decimal(static_cast<unsigned>(v.value.u8));
-      break;
-    case AMQP_FIELD_KIND_I16:
-      text = decimal(v.value.i16);
-      break;
-    case AMQP_FIELD_KIND_U16:
-      text = decimal(v.value.u16);
-      break;
-    case AMQP_FIELD_KIND_I32:
-      text = decimal(v.value.i32);
-      break;
-    case AMQP_FIELD_KIND_U32:
-      text = decimal(v.value.u32);
-      break;
-    case AMQP_FIELD_KIND_I64:
-      text = decimal(v.value.i64);
-      break;
-    case AMQP_FIELD_KIND_U64:
-    case AMQP_FIELD_KIND_TIMESTAMP:
-      text = decimal(v.value.u64);
-      break;
-    case AMQP_FIELD_KIND_F32:
-      text = decimal(v.value.f32);
-      break;
-    case AMQP_FIELD_KIND_F64:
-      text = decimal(v.value.f64);
-      break;
-    default:  // table, array, decimal, void
-      return;
-  }
-  out.emplace_back(std::string(detail::view_of(e.key)), std::move(text));
-}
-
 delivery to_delivery(std::uint64_t generation, std::uint64_t tag, bool redelivered,
                      amqp_message_t& msg) {
   delivery d;
@@ -158,20 +101,13 @@ delivery to_delivery(std::uint64_t generation, std::uint64_t tag, bool redeliver
     d.timestamp = static_cast<std::int64_t>(
         std::min<std::uint64_t>(p.timestamp, std::numeric_limits<std::int64_t>::max()));
   }
-  if ((p._flags & AMQP_BASIC_HEADERS_FLAG) != 0) {
-    d.headers.reserve(static_cast<std::size_t>(std::max(p.headers.num_entries, 0)));
-    for (int i = 0; i < p.headers.num_entries; ++i) append_header(d.headers, p.headers.entries[i]);
-  }
+  if ((p._flags & AMQP_BASIC_HEADERS_FLAG) != 0) d.headers = detail::table_text(p.headers);
   return d;
 }
 
 void validate(const consumer_settings& s) {
-  constexpr milliseconds::rep max_ttl = std::numeric_limits<std::uint32_t>::max();
-  for (const milliseconds rung : s.retry_rungs) {
-    if (rung.count() < 1 || rung.count() > max_ttl) {
-      throw std::invalid_argument("consumer: retry rung of " + std::to_string(rung.count()) +
-                                  " ms is outside 1 ms .. " + std::to_string(max_ttl) + " ms");
-    }
+  if (auto problem = check_retry_rungs(s.retry_rungs)) {
+    throw std::invalid_argument("consumer: " + *problem);
   }
 }
 
@@ -210,14 +146,14 @@ struct consumer::impl {
 
   // --- consumer thread only -------------------------------------------------
   void run();
-  bool connect(std::string& error);
+  result<> connect();
   void serve();
-  bool execute_settles(detail::close_state& state, std::string& why);
-  bool send_cancel(detail::close_state& state, std::string& why);
-  bool read_frames(detail::close_state& state, std::string& why);
-  bool handle_frame(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
-  bool handle_deliver(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
-  bool reject_now(std::uint64_t tag, bool requeue, detail::close_state& state, std::string& why);
+  detail::step<> execute_settles();
+  detail::step<> send_cancel();
+  detail::step<> read_frames();
+  detail::step<> handle_frame(const amqp_frame_t& frame);
+  detail::step<> handle_deliver(const amqp_frame_t& frame);
+  detail::step<> reject_now(std::uint64_t tag, bool requeue);
   void end_generation();
   void close(detail::close_state state);
 
@@ -287,7 +223,7 @@ void consumer::impl::settle(std::uint64_t generation, std::uint64_t tag, bool ac
 void consumer::impl::run() {
   detail::run_reconnecting(
       "consumer", url_for_logs_, wake_, stop_requested_, amqp_.reconnect_min, amqp_.reconnect_max,
-      [this](std::string& error) { return connect(error); },
+      [this] { return connect(); },
       [this] {
         spdlog::info("amqp consumer: consuming '{}' on {} as '{}' (prefetch {}, generation {})",
                      settings_.queue, url_for_logs_, connection_name_,
@@ -296,35 +232,38 @@ void consumer::impl::run() {
       });
 }
 
-bool consumer::impl::connect(std::string& error) {
+result<> consumer::impl::connect() {
   detail::connect_params params;
   params.url = amqp_.url;
   params.heartbeat = amqp_.heartbeat;
   params.timeout = amqp_.connect_timeout;
   params.connection_name = connection_name_;
-  conn_ = detail::open_connection(params, k_channel, error);
-  if (!conn_) return false;
+  auto opened = detail::open_connection(params, k_channel);
+  if (!opened) return opened.error();
+  conn_ = std::move(*opened);
 
   amqp_connection_state_t c = conn_.get();
-  bool ok = detail::declare_topology(c, k_channel, amqp_.queues, amqp_.events_exchange, error) &&
-            detail::declare_retry_ladder(c, k_channel, amqp_.queues, settings_.retry_rungs, error);
-  if (ok) {
+  result<> ready = detail::declare_topology(c, k_channel, amqp_.queues, amqp_.events_exchange);
+  if (ready) {
+    ready = detail::declare_retry_ladder(c, k_channel, amqp_.queues, settings_.retry_rungs);
+  }
+  if (ready) {
     const auto prefetch = std::max<std::uint16_t>(settings_.prefetch, 1);
     amqp_basic_qos(c, k_channel, /*prefetch_size=*/0, prefetch, /*global=*/0);
-    ok = detail::check_rpc(c, "basic.qos", error);
+    ready = detail::check_rpc(c, "basic.qos");
   }
-  if (ok) {
+  if (ready) {
     const amqp_basic_consume_ok_t* consume_ok =
         amqp_basic_consume(c, k_channel, detail::bytes_of(settings_.queue), amqp_empty_bytes,
                            /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, amqp_empty_table);
-    ok = detail::check_rpc(c, "basic.consume '" + settings_.queue + "'", error) &&
-         consume_ok != nullptr;
-    if (ok) consumer_tag_ = detail::view_of(consume_ok->consumer_tag);
+    ready = detail::check_rpc(c, "basic.consume '" + settings_.queue + "'");
+    if (ready && consume_ok == nullptr) ready = error{"basic.consume: no consume-ok"};
+    if (ready) consumer_tag_ = detail::view_of(consume_ok->consumer_tag);
   }
-  if (!ok) {
+  if (!ready) {
     const detail::close_state state = detail::close_state_after(amqp_get_rpc_reply(c));
     detail::close_connection(std::move(conn_), k_channel, state, k_close_timeout);
-    return false;
+    return ready;
   }
   service_interval_ = detail::service_interval(c);
   cancelling_ = false;
@@ -337,30 +276,28 @@ bool consumer::impl::connect(std::string& error) {
     serving_generation_ = generation_;
   }
   if (!stop_requested_.load()) connected_.store(true);
-  return true;
+  return {};
 }
 
 void consumer::impl::serve() {
-  detail::close_state state = detail::close_state::open;
-  std::string why;
   clock::time_point drain_deadline{};
   for (;;) {
     // Clear the eventfd before taking the settles: one that lands after the
     // swap writes it again, so no wake-up is lost.
     wake_.drain();
-    bool up = execute_settles(state, why);
+    detail::step<> up = execute_settles();
     if (up && !cancelling_ && stop_requested_.load()) {
-      up = send_cancel(state, why);
+      up = send_cancel();
       drain_deadline = clock::now() + settings_.drain_timeout;
     }
-    if (up) up = read_frames(state, why);
+    if (up) up = read_frames();
     if (!up) {
       spdlog::warn(
           "amqp consumer: connection to {} lost: {}; the broker redelivers {} unsettled "
           "deliveries",
-          url_for_logs_, why, unsettled_.size());
+          url_for_logs_, up.error().why, unsettled_.size());
       end_generation();
-      return close(state);
+      return close(up.error().teardown);
     }
     clock::duration timeout = service_interval_;
     if (cancelling_) {
@@ -380,12 +317,12 @@ void consumer::impl::serve() {
   }
 }
 
-bool consumer::impl::execute_settles(detail::close_state& state, std::string& why) {
+detail::step<> consumer::impl::execute_settles() {
   {
     std::lock_guard lock(mu_);
     incoming_.swap(settles_);
   }
-  bool up = true;
+  detail::step<> up;
   for (const settle_request& s : incoming_) {
     if (!up || s.generation != generation_ || unsettled_.erase(s.tag) == 0) {
       if (up && s.generation == generation_) {
@@ -398,9 +335,7 @@ bool consumer::impl::execute_settles(detail::close_state& state, std::string& wh
     const int rc = s.ack ? amqp_basic_ack(conn_.get(), k_channel, s.tag, /*multiple=*/0)
                          : amqp_basic_reject(conn_.get(), k_channel, s.tag, s.requeue ? 1 : 0);
     if (rc != AMQP_STATUS_OK) {
-      why = std::string(s.ack ? "basic.ack: " : "basic.reject: ") + amqp_error_string2(rc);
-      state = detail::close_state::broken;
-      up = false;
+      up = detail::socket_failure(s.ack ? "basic.ack" : "basic.reject", rc);
       dropped_settles_.fetch_add(1);  // the broker requeues it with the channel
       continue;
     }
@@ -410,59 +345,47 @@ bool consumer::impl::execute_settles(detail::close_state& state, std::string& wh
   return up;
 }
 
-bool consumer::impl::send_cancel(detail::close_state& state, std::string& why) {
+detail::step<> consumer::impl::send_cancel() {
   cancelling_ = true;
   amqp_basic_cancel_t cancel{};
   cancel.consumer_tag = detail::bytes_of(consumer_tag_);
   cancel.nowait = 0;
   if (const int rc = amqp_send_method(conn_.get(), k_channel, AMQP_BASIC_CANCEL_METHOD, &cancel);
       rc != AMQP_STATUS_OK) {
-    why = std::string("basic.cancel: ") + amqp_error_string2(rc);
-    state = detail::close_state::broken;
-    return false;
+    return detail::socket_failure("basic.cancel", rc);
   }
   spdlog::info("amqp consumer: stopping; waiting up to {} ms for {} unsettled deliveries",
                settings_.drain_timeout.count(), unsettled_.size());
-  return true;
+  return {};
 }
 
-bool consumer::impl::read_frames(detail::close_state& state, std::string& why) {
-  return detail::read_available_frames(conn_.get(), k_max_frames_per_read, state, why,
-                                       [this](const amqp_frame_t& f, detail::close_state& st,
-                                              std::string& w) { return handle_frame(f, st, w); });
+detail::step<> consumer::impl::read_frames() {
+  return detail::read_available_frames(conn_.get(), k_max_frames_per_read,
+                                       [this](const amqp_frame_t& f) { return handle_frame(f); });
 }
 
-bool consumer::impl::handle_frame(const amqp_frame_t& frame, detail::close_state& state,
-                                  std::string& why) {
-  if (frame.frame_type != AMQP_FRAME_METHOD) return true;  // stray content: not ours
+detail::step<> consumer::impl::handle_frame(const amqp_frame_t& frame) {
+  if (frame.frame_type != AMQP_FRAME_METHOD) return {};  // stray content: not ours
   const amqp_method_t& method = frame.payload.method;
   switch (method.id) {
     case AMQP_BASIC_DELIVER_METHOD:
-      return handle_deliver(frame, state, why);
+      return handle_deliver(frame);
     case AMQP_BASIC_CANCEL_OK_METHOD:  // after stop()'s basic.cancel
-      return true;
+      return {};
     case AMQP_BASIC_CANCEL_METHOD:
       // consumer_cancel_notify: the queue was deleted (or its node went away).
       // Reconnecting declares it again.
-      why = "the broker cancelled the consumer of '" + settings_.queue + "'";
-      state = detail::close_state::open;
-      return false;
+      return detail::failure{detail::close_state::open,
+                             "the broker cancelled the consumer of '" + settings_.queue + "'"};
     case AMQP_CHANNEL_CLOSE_METHOD:
-    case AMQP_CONNECTION_CLOSE_METHOD: {
-      amqp_rpc_reply_t reply{};
-      reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
-      reply.reply = method;
-      why = detail::describe_reply(reply);
-      state = detail::close_state_after(reply);
-      return false;
-    }
+    case AMQP_CONNECTION_CLOSE_METHOD:
+      return detail::closed_by_broker(method);
     default:  // connection.blocked only holds back publishes; acks still flow
-      return true;
+      return {};
   }
 }
 
-bool consumer::impl::handle_deliver(const amqp_frame_t& frame, detail::close_state& state,
-                                    std::string& why) {
+detail::step<> consumer::impl::handle_deliver(const amqp_frame_t& frame) {
   // Copy out of the frame pool before reading the content frames.
   const auto* deliver = static_cast<const amqp_basic_deliver_t*>(frame.payload.method.decoded);
   const std::uint64_t tag = deliver->delivery_tag;
@@ -471,15 +394,12 @@ bool consumer::impl::handle_deliver(const amqp_frame_t& frame, detail::close_sta
   amqp_message_t msg;
   const amqp_rpc_reply_t reply = amqp_read_message(conn_.get(), frame.channel, &msg, 0);
   if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-    why = "reading a delivery: " + detail::describe_reply(reply);
-    state = detail::close_state_after(reply);
-    if (state == detail::close_state::open) state = detail::close_state::broken;
-    return false;
+    return detail::failed_read("reading a delivery", reply);
   }
   if (cancelling_) {
     // Sent before the broker saw our basic.cancel: give it back at once.
     amqp_destroy_message(&msg);
-    return reject_now(tag, /*requeue=*/true, state, why);
+    return reject_now(tag, /*requeue=*/true);
   }
   delivery d = to_delivery(generation_, tag, redelivered, msg);
   amqp_destroy_message(&msg);
@@ -488,26 +408,23 @@ bool consumer::impl::handle_deliver(const amqp_frame_t& frame, detail::close_sta
   delivered_.fetch_add(1);
   try {
     handler_(std::move(d));
-    return true;
+    return {};
   } catch (const std::exception& e) {
     spdlog::error("amqp consumer: the handler threw: {}; delivery {} requeued", e.what(), tag);
   } catch (...) {
     spdlog::error("amqp consumer: the handler threw; delivery {} requeued", tag);
   }
   unsettled_.erase(tag);
-  return reject_now(tag, /*requeue=*/true, state, why);
+  return reject_now(tag, /*requeue=*/true);
 }
 
-bool consumer::impl::reject_now(std::uint64_t tag, bool requeue, detail::close_state& state,
-                                std::string& why) {
+detail::step<> consumer::impl::reject_now(std::uint64_t tag, bool requeue) {
   if (const int rc = amqp_basic_reject(conn_.get(), k_channel, tag, requeue ? 1 : 0);
       rc != AMQP_STATUS_OK) {
-    why = std::string("basic.reject: ") + amqp_error_string2(rc);
-    state = detail::close_state::broken;
-    return false;
+    return detail::socket_failure("basic.reject", rc);
   }
   rejected_.fetch_add(1);
-  return true;
+  return {};
 }
 
 void consumer::impl::end_generation() {

@@ -2,9 +2,11 @@
 
 namespace rai::amqp {
 
-static_assert(static_cast<std::size_t>(publish_status::timed_out) + 1 == publish_status_count);
+namespace {
 
-const char* to_string(publish_status s) noexcept {
+// The metric label of each status; nullptr past the last one. -Wswitch
+// (an error here) makes every enumerator need a case.
+constexpr const char* label(publish_status s) noexcept {
   switch (s) {
     case publish_status::confirmed:
       return "confirmed";
@@ -21,7 +23,25 @@ const char* to_string(publish_status s) noexcept {
     case publish_status::timed_out:
       return "timed_out";
   }
-  return "unknown";
+  return nullptr;
+}
+
+// publisher_stats::results has publish_status_count counters, labelled by
+// to_string: every index below the count has a label, and none past it (an
+// enumerator added without raising the count).
+constexpr bool labels_fit_count() {
+  for (std::size_t i = 0; i < publish_status_count; ++i) {
+    if (label(static_cast<publish_status>(i)) == nullptr) return false;
+  }
+  return label(static_cast<publish_status>(publish_status_count)) == nullptr;
+}
+static_assert(labels_fit_count(), "publish_status_count must count the labelled publish_status");
+
+}  // namespace
+
+const char* to_string(publish_status s) noexcept {
+  const char* l = label(s);
+  return l != nullptr ? l : "unknown";
 }
 
 }  // namespace rai::amqp

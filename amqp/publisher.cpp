@@ -142,18 +142,17 @@ struct publisher::impl {
 
   // --- publisher thread only --------------------------------------------------
   void run();
-  bool connect(std::string& error);
+  result<> connect();
   void serve();
-  void finish(detail::close_state state);
-  void lose_connection(detail::close_state state, const std::string& why);
+  void finish();
+  void lose_connection(const detail::failure& lost);
 
   bool take_batch();  // returns stop_requested
-  bool publish_unsent(detail::close_state& state, std::string& why);
+  detail::step<> publish_unsent();
   int send(const message& m);
-  bool read_frames(detail::close_state& state, std::string& why);
-  bool handle_frame(const amqp_frame_t& frame, detail::close_state& state, std::string& why);
-  bool handle_return(amqp_channel_t channel, const amqp_basic_return_t& r,
-                     detail::close_state& state, std::string& why);
+  detail::step<> read_frames();
+  detail::step<> handle_frame(const amqp_frame_t& frame);
+  detail::step<> handle_return(amqp_channel_t channel, const amqp_basic_return_t& r);
   void expire(clock::time_point now);
   void fail_unsent(publish_status status);
   void deliver();
@@ -240,7 +239,7 @@ void publisher::impl::publish(message&& m, completion done) {
 void publisher::impl::run() {
   detail::run_reconnecting(
       "publisher", url_for_logs_, wake_, stop_requested_, settings_.reconnect_min,
-      settings_.reconnect_max, [this](std::string& error) { return connect(error); },
+      settings_.reconnect_max, [this] { return connect(); },
       [this] {
         spdlog::info("amqp publisher: connected to {} as '{}'", url_for_logs_,
                      settings_.connection_name);
@@ -248,32 +247,33 @@ void publisher::impl::run() {
       });
 }
 
-bool publisher::impl::connect(std::string& error) {
+result<> publisher::impl::connect() {
   detail::connect_params params;
   params.url = settings_.url;
   params.heartbeat = settings_.heartbeat;
   params.timeout = settings_.connect_timeout;
   params.connection_name = settings_.connection_name;
-  conn_ = detail::open_connection(params, k_channel, error);
-  if (!conn_) return false;
+  auto opened = detail::open_connection(params, k_channel);
+  if (!opened) return opened.error();
+  conn_ = std::move(*opened);
 
-  bool ok = detail::declare_topology(conn_.get(), k_channel, settings_.queues,
-                                     settings_.events_exchange, error);
-  if (ok) {
+  result<> ready =
+      detail::declare_topology(conn_.get(), k_channel, settings_.queues, settings_.events_exchange);
+  if (ready) {
     amqp_confirm_select(conn_.get(), k_channel);
-    ok = detail::check_rpc(conn_.get(), "confirm.select", error);
+    ready = detail::check_rpc(conn_.get(), "confirm.select");
   }
-  if (!ok) {
+  if (!ready) {
     const detail::close_state state = detail::close_state_after(amqp_get_rpc_reply(conn_.get()));
     detail::close_connection(std::move(conn_), k_channel, state, k_close_timeout);
-    return false;
+    return ready;
   }
 
   service_interval_ = detail::service_interval(conn_.get());
   blocked_ = false;
   if (ever_connected_) reconnects_.fetch_add(1, std::memory_order_relaxed);
   ever_connected_ = true;
-  return true;
+  return {};
 }
 
 void publisher::impl::serve() {
@@ -284,15 +284,14 @@ void publisher::impl::serve() {
       connected_.store(true);
     }
   }
-  detail::close_state state = detail::close_state::open;
-  std::string why;
   for (;;) {
     const bool stopping = take_batch();
-    const bool up = publish_unsent(state, why) && read_frames(state, why);
+    detail::step<> up = publish_unsent();
+    if (up) up = read_frames();
     expire(clock::now());
     deliver();
-    if (!up) return lose_connection(state, why);
-    if (stopping) return finish(state);
+    if (!up) return lose_connection(up.error());
+    if (stopping) return finish();
     detail::wait_for_io(conn_.get(), &wake_, idle_timeout());
   }
 }
@@ -312,21 +311,19 @@ bool publisher::impl::take_batch() {
   return stopping;
 }
 
-bool publisher::impl::publish_unsent(detail::close_state& state, std::string& why) {
+detail::step<> publisher::impl::publish_unsent() {
   std::size_t sent = 0;
-  bool up = true;
+  detail::step<> up;
   while (up && !blocked_ && sent < unsent_.size()) {
     job& j = unsent_[sent];
     if (const int rc = send(j.msg); rc != AMQP_STATUS_OK) {
-      why = std::string("basic.publish: ") + amqp_error_string2(rc);
-      state = detail::close_state::broken;
-      up = false;
+      up = detail::socket_failure("basic.publish", rc);
       break;  // this job is failed with the unsent ones
     }
     tracker_.add(std::move(j.done), std::move(j.msg.message_id), std::move(j.msg.exchange),
                  std::move(j.msg.routing_key), j.deadline);
     ++sent;
-    if (sent % k_read_every == 0) up = read_frames(state, why);
+    if (sent % k_read_every == 0) up = read_frames();
   }
   unsent_.erase(unsent_.begin(), unsent_.begin() + static_cast<std::ptrdiff_t>(sent));
   return up;
@@ -371,57 +368,48 @@ int publisher::impl::send(const message& m) {
                             &props, detail::bytes_of(m.body));
 }
 
-bool publisher::impl::read_frames(detail::close_state& state, std::string& why) {
-  return detail::read_available_frames(conn_.get(), k_max_frames_per_read, state, why,
-                                       [this](const amqp_frame_t& f, detail::close_state& st,
-                                              std::string& w) { return handle_frame(f, st, w); });
+detail::step<> publisher::impl::read_frames() {
+  return detail::read_available_frames(conn_.get(), k_max_frames_per_read,
+                                       [this](const amqp_frame_t& f) { return handle_frame(f); });
 }
 
-bool publisher::impl::handle_frame(const amqp_frame_t& frame, detail::close_state& state,
-                                   std::string& why) {
-  if (frame.frame_type != AMQP_FRAME_METHOD) return true;  // stray content: not ours
+detail::step<> publisher::impl::handle_frame(const amqp_frame_t& frame) {
+  if (frame.frame_type != AMQP_FRAME_METHOD) return {};  // stray content: not ours
   const amqp_method_t& method = frame.payload.method;
   switch (method.id) {
     case AMQP_BASIC_ACK_METHOD: {
       const auto* ack = static_cast<const amqp_basic_ack_t*>(method.decoded);
       tracker_.ack(ack->delivery_tag, ack->multiple != 0);
-      return true;
+      return {};
     }
     case AMQP_BASIC_NACK_METHOD: {
       const auto* nack = static_cast<const amqp_basic_nack_t*>(method.decoded);
       tracker_.nack(nack->delivery_tag, nack->multiple != 0);
-      return true;
+      return {};
     }
     case AMQP_BASIC_RETURN_METHOD:
-      return handle_return(frame.channel, *static_cast<const amqp_basic_return_t*>(method.decoded),
-                           state, why);
+      return handle_return(frame.channel, *static_cast<const amqp_basic_return_t*>(method.decoded));
     case AMQP_CHANNEL_CLOSE_METHOD:
-    case AMQP_CONNECTION_CLOSE_METHOD: {
-      amqp_rpc_reply_t reply{};
-      reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
-      reply.reply = method;
-      why = detail::describe_reply(reply);
-      state = detail::close_state_after(reply);
-      return false;
-    }
+    case AMQP_CONNECTION_CLOSE_METHOD:
+      return detail::closed_by_broker(method);
     case AMQP_CONNECTION_BLOCKED_METHOD: {
       const auto* blocked = static_cast<const amqp_connection_blocked_t*>(method.decoded);
       spdlog::warn("amqp publisher: broker blocked publishing ({}); holding {} publishes",
                    detail::view_of(blocked->reason), unsent_.size());
       blocked_ = true;
-      return true;
+      return {};
     }
     case AMQP_CONNECTION_UNBLOCKED_METHOD:
       spdlog::info("amqp publisher: broker unblocked publishing");
       blocked_ = false;
-      return true;
+      return {};
     default:
-      return true;
+      return {};
   }
 }
 
-bool publisher::impl::handle_return(amqp_channel_t channel, const amqp_basic_return_t& r,
-                                    detail::close_state& state, std::string& why) {
+detail::step<> publisher::impl::handle_return(amqp_channel_t channel,
+                                              const amqp_basic_return_t& r) {
   // Copy out of the frame pool before reading the content frames.
   const std::string exchange(detail::view_of(r.exchange));
   const std::string routing_key(detail::view_of(r.routing_key));
@@ -430,10 +418,7 @@ bool publisher::impl::handle_return(amqp_channel_t channel, const amqp_basic_ret
   amqp_message_t returned;
   const amqp_rpc_reply_t reply = amqp_read_message(conn_.get(), channel, &returned, 0);
   if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-    why = "reading a returned message: " + detail::describe_reply(reply);
-    state = detail::close_state_after(reply);
-    if (state == detail::close_state::open) state = detail::close_state::broken;
-    return false;
+    return detail::failed_read("reading a returned message", reply);
   }
   const std::string_view message_id = (returned.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0
                                           ? detail::view_of(returned.properties.message_id)
@@ -445,7 +430,7 @@ bool publisher::impl::handle_return(amqp_channel_t channel, const amqp_basic_ret
         code, message_id, exchange, routing_key);
   }
   amqp_destroy_message(&returned);
-  return true;
+  return {};
 }
 
 void publisher::impl::expire(clock::time_point now) {
@@ -489,7 +474,7 @@ clock::duration publisher::impl::idle_timeout() const {
   return timeout;
 }
 
-void publisher::impl::lose_connection(detail::close_state state, const std::string& why) {
+void publisher::impl::lose_connection(const detail::failure& lost) {
   {
     std::lock_guard lock(mu_);
     accepting_ = false;
@@ -502,16 +487,15 @@ void publisher::impl::lose_connection(detail::close_state state, const std::stri
   const std::size_t failed = tracker_.pending() + direct_.size();
   tracker_.reset(publish_status::connection_lost);
   spdlog::warn("amqp publisher: connection to {} lost: {}; {} unconfirmed publishes failed",
-               url_for_logs_, why, failed);
+               url_for_logs_, lost.why, failed);
   deliver();
-  detail::close_connection(std::move(conn_), k_channel, state, k_close_timeout);
+  detail::close_connection(std::move(conn_), k_channel, lost.teardown, k_close_timeout);
 }
 
-void publisher::impl::finish(detail::close_state state) {
+void publisher::impl::finish() {
   // stop(): publish() refuses already and everything it accepted was sent
   // (unless the broker blocked us). Read confirms for a bounded time.
-  std::string why;
-  bool up = true;
+  detail::step<> up;
   const auto give_up = clock::now() + k_stop_grace;
   while (up && tracker_.pending() > 0) {
     const auto now = clock::now();
@@ -520,21 +504,22 @@ void publisher::impl::finish(detail::close_state state) {
     // may still be pending on it.
     detail::wait_for_io(conn_.get(), nullptr,
                         std::min<clock::duration>(give_up - now, milliseconds{100}));
-    up = read_frames(state, why);
+    up = read_frames();
     expire(clock::now());
     deliver();
   }
   const std::size_t left = tracker_.pending() + unsent_.size();
   if (!up) {
-    spdlog::warn("amqp publisher: connection to {} lost while stopping: {}", url_for_logs_, why);
+    spdlog::warn("amqp publisher: connection to {} lost while stopping: {}", url_for_logs_,
+                 up.error().why);
   } else if (left > 0) {
     spdlog::warn("amqp publisher: stopping with {} unconfirmed publishes", left);
   }
   fail_unsent(publish_status::connection_lost);
   tracker_.reset(publish_status::connection_lost);
   deliver();
-  detail::close_connection(std::move(conn_), k_channel, up ? detail::close_state::open : state,
-                           k_close_timeout);
+  detail::close_connection(std::move(conn_), k_channel,
+                           up ? detail::close_state::open : up.error().teardown, k_close_timeout);
 }
 
 // --- public API ---------------------------------------------------------------

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "amqp/retry_ladder.hpp"
+
 namespace rai::amqp {
 
 enum class queue_type { classic, quorum };
@@ -29,13 +31,6 @@ struct amqp_settings {
   bool operator==(const amqp_settings&) const = default;
 };
 
-// The retry ladder of wire-format §7: 1s 2s 5s 10s 30s 1m 2m 5m 10m 30m 1h 2h 4h 8h.
-inline std::vector<std::chrono::milliseconds> default_retry_rungs() {
-  using std::chrono::hours, std::chrono::minutes, std::chrono::seconds;
-  return {seconds{1}, seconds{2},  seconds{5},  seconds{10}, seconds{30}, minutes{1}, minutes{2},
-          minutes{5}, minutes{10}, minutes{30}, hours{1},    hours{2},    hours{4},   hours{8}};
-}
-
 // The outbound consumer (returning.outbound). Connection settings come from
 // amqp_settings (url, queue type, heartbeat, timeouts, reconnect backoff).
 struct consumer_settings {
@@ -44,7 +39,7 @@ struct consumer_settings {
   // (0 is taken as 1: the consumer never asks for an unbounded prefetch).
   std::uint16_t prefetch = 64;
   // One delay queue per rung, returning.outbound.retry.<rung> (see
-  // retry_queue_name in queue/topology.hpp), declared on every connect.
+  // amqp/retry_ladder.hpp), declared on every connect.
   std::vector<std::chrono::milliseconds> retry_rungs = default_retry_rungs();
   // stop(): how long outstanding settles may still arrive and be executed
   // before the connection closes (the broker then requeues the rest).

@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/amqp_session.hpp"
+#include "amqp/session.hpp"
+#include "amqp/topology.hpp"
 #include "bench/cli.hpp"
 #include "bench/cpu_time.hpp"
 #include "bench/json_writer.hpp"
@@ -29,6 +30,7 @@
 namespace {
 
 using namespace rai::bench;
+namespace amqp = rai::amqp;
 using rai::handlers::event_kind;
 
 constexpr const char* usage = R"(usage: rai-bench-broker [options] (--count N | --duration S)
@@ -104,14 +106,15 @@ int run(int argc, char** argv) {
     throw std::runtime_error("give --count N, --duration S or --outbound N");
   if (plan.window == 0) throw std::runtime_error("--window must be at least 1");
 
-  amqp_session session(url);
-  session.declare_topology();
+  amqp::session session =
+      amqp::session::open({url, std::chrono::seconds{10}, "rai-bench-broker"}).value();
+  session.declare_topology(amqp::queue_type::classic, amqp::names::events_exchange).value();
   if (!queue.empty() && outbound == 0) {
-    session.declare_bound_queue(queue, "returning.events", bind_key, max_length);
-    if (purge) session.purge(queue);
+    session.declare_bound_queue(queue, amqp::names::events_exchange, bind_key, max_length).value();
+    if (purge) session.purge(queue).value();
   }
   if (declare_only) {
-    std::printf("rai-bench-broker: topology declared in vhost '%s'%s\n", session.vhost().c_str(),
+    std::printf("rai-bench-broker: topology declared on %s%s\n", session.where().c_str(),
                 queue.empty() ? "" : (", queue " + queue + " bound").c_str());
     return 0;
   }
@@ -127,25 +130,22 @@ int run(int argc, char** argv) {
   }
   const std::string received_at = rfc3339_now();
   const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
-  std::string id;
   message_source next;
   if (outbound != 0) {
     plan.exchange = "returning.commands";
     plan.routing_key = "outbound";
-    next = [&](std::uint64_t seq, publish_message& m) {
-      id = "cmd-" + prefix + "-" + std::to_string(seq);
+    next = [&](std::uint64_t seq, amqp::message& m) {
       m.body = bodies[seq % bodies.size()];
-      m.message_id = id;
+      m.message_id = "cmd-" + prefix + "-" + std::to_string(seq);
       m.timestamp = timestamp;
       m.headers.emplace_back("x-kind", kind);
     };
   } else {
     plan.exchange = "returning.events";
     plan.routing_key = routing_key;
-    next = [&](std::uint64_t seq, publish_message& m) {
-      id = "bench-" + prefix + "-" + std::to_string(seq);
+    next = [&](std::uint64_t seq, amqp::message& m) {
       m.body = bodies[seq % bodies.size()];
-      m.message_id = id;
+      m.message_id = "bench-" + prefix + "-" + std::to_string(seq);
       m.type = "user-joined";
       m.timestamp = timestamp;
       m.headers.emplace_back("x-source", "bench");

@@ -1,20 +1,19 @@
 #pragma once
 
-// The broker-limit publisher: basic.publish (persistent, mandatory) as fast as
-// the window allows (or at a fixed rate), reading confirms from the frames between publishes
-// (rabbitmq-c 0.11 has no amqp_publisher_confirm_wait): every 64 publishes and
-// whenever rabbitmq-c already holds frames it drains them without blocking,
-// and when `window` publishes are unsettled it blocks for the next frame.
+// The broker-limit publisher: basic.publish (persistent, mandatory) through
+// amqp::session as fast as the confirm window allows (or at a fixed rate),
+// reading confirms between publishes: every 64 publishes it reads what has
+// arrived without blocking, and when `window` publishes are unconfirmed it
+// waits for the next frame.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <string_view>
-#include <utility>
 #include <vector>
 
-#include "bench/amqp_session.hpp"
+#include "amqp/message.hpp"
+#include "amqp/session.hpp"
 
 namespace rai::bench {
 
@@ -24,36 +23,28 @@ struct publish_plan {
   std::size_t window = 1024;
   std::uint64_t count = 0;               // 0: until duration
   std::chrono::nanoseconds duration{0};  // 0: until count
-  std::chrono::seconds confirm_timeout{10};
   // > 0: open loop. Message n is due at start + n / rate and its latency runs
   // from then, so a stall is charged to every message it delays.
   double rate = 0;
 };
 
-// What to publish as message `seq` (0-based). Views must stay valid until the
-// publish call returns.
-struct publish_message {
-  std::string_view body;
-  std::string_view message_id;
-  std::string_view type;  // empty: no AMQP type
-  std::int64_t timestamp = 0;
-  std::vector<std::pair<std::string_view, std::string_view>> headers;
-};
-using message_source = std::function<void(std::uint64_t seq, publish_message& out)>;
+// Fills message `seq` (0-based): body, message_id, type, timestamp, headers.
+// The exchange and routing key come from the plan.
+using message_source = std::function<void(std::uint64_t seq, amqp::message& out)>;
 
 struct publish_result {
   std::uint64_t published = 0;
-  std::uint64_t acked = 0;
+  std::uint64_t acked = 0;  // basic.ack from the broker (returned ones too)
   std::uint64_t nacked = 0;
-  std::uint64_t returned = 0;
+  std::uint64_t returned = 0;             // basic.return (no route), acked after it
   double seconds = 0;                     // first publish → last confirm
   std::vector<std::uint64_t> latency_ns;  // publish → confirm, per message
 };
 
 // Turns on confirms, publishes, waits for every confirm. Throws
-// std::runtime_error on a socket error, a channel or connection close, or no
-// frame within confirm_timeout while waiting.
-publish_result publish_with_confirms(amqp_session& session, const publish_plan& plan,
+// std::runtime_error on a socket error, a channel or connection close, or a
+// publish not confirmed within the session's timeout.
+publish_result publish_with_confirms(amqp::session& session, const publish_plan& plan,
                                      const message_source& next);
 
 }  // namespace rai::bench

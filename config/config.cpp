@@ -384,12 +384,11 @@ void parse_outbound(const toml::table& t, outbound_settings& s, problems_t& prob
   if (s.prefetch == 0 || s.prefetch > 65535)
     problems.push_back("outbound.prefetch: must be between 1 and 65535");
   s.retry_schedule = get_ms_list(t, "retry_schedule_ms", p, problems);
-  s.delay_ladder = get_ms_list(t, "delay_ladder_ms", p, problems);
-  for (std::size_t i = 1; i < s.delay_ladder.size(); ++i)
-    if (s.delay_ladder[i] <= s.delay_ladder[i - 1]) {
-      problems.push_back("outbound.delay_ladder_ms: must be strictly ascending");
-      break;
-    }
+  if (t.contains("delay_ladder_ms")) {
+    s.delay_ladder = get_ms_list(t, "delay_ladder_ms", p, problems);
+    if (auto problem = amqp::check_retry_rungs(s.delay_ladder))
+      problems.push_back("outbound.delay_ladder_ms: " + *problem);
+  }
   get_ms(t, "connect_timeout_ms", p, s.connect_timeout, problems);
   get_ms(t, "drain_timeout_ms", p, s.drain_timeout, problems);
 }

@@ -94,7 +94,8 @@ struct outbound_settings {
   bool enabled = false;  // default: true when any target is configured
   std::size_t prefetch = 64;
   std::vector<std::chrono::milliseconds> retry_schedule;  // empty: wire-format §7 default
-  std::vector<std::chrono::milliseconds> delay_ladder;    // empty: wire-format §7 default
+  // The retry delay queues' TTLs, ascending (amqp/retry_ladder.hpp).
+  std::vector<std::chrono::milliseconds> delay_ladder = amqp::default_retry_rungs();
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds drain_timeout{10'000};
 

@@ -60,7 +60,7 @@ std::optional<amqp::consumer_settings> consumer_settings_from(const gateway_conf
   if (!cfg.outbound.enabled) return std::nullopt;
   amqp::consumer_settings s;
   s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);
-  s.retry_rungs = sender.ladder().rungs;
+  s.retry_rungs = sender.retry_rungs();
   s.drain_timeout = cfg.outbound.drain_timeout;
   return s;
 }

@@ -1,12 +1,15 @@
 #include "gateway/metrics_page.hpp"
 
+#include <iterator>
+#include <tuple>
+
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/prometheus_text.hpp"
 #include "handlers/errc.hpp"
 #include "handlers/events.hpp"
 #include "handlers/outbound_command.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
 #include "spool/spool.hpp"
 
 namespace rai::gateway {
@@ -31,6 +34,15 @@ std::string_view auth_reason_label(std::size_t i) {
 }
 
 constexpr std::string_view status_class_labels[] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
+static_assert(std::size(status_class_labels) ==
+                  std::tuple_size_v<decltype(outbound_kind_metrics::responses)>,
+              "a label for every outbound response class");
+// auth_failures is indexed by inbound_errc from missing_api_key on, through
+// the last 401 cause.
+static_assert(static_cast<std::size_t>(handlers::inbound_errc::decrypt_failed) -
+                      static_cast<std::size_t>(handlers::inbound_errc::missing_api_key) + 1 ==
+                  inbound_source_metrics::auth_reasons,
+              "an auth_failures counter for every 401 inbound_errc");
 
 void render_process(prometheus_text& out, const process_metrics& p) {
   out.family("rai_gateway_build_info", "gauge", "Build information; always 1.");

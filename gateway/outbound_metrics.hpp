@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gateway/metrics.hpp"
+#include "handlers/outbound_command.hpp"
 
 namespace rai::gateway {
 
@@ -16,8 +17,8 @@ struct outbound_kind_metrics {
   metrics::counter retried;    // parked in a delay queue
   // Responses by status class: index 1..5 = 1xx..5xx, 0 = no response (transport error).
   std::array<metrics::counter, 6> responses;
-  // Dead-lettered by reason: rejected, exhausted, no-target, invalid.
-  std::array<metrics::counter, 4> dead;
+  // Dead-lettered by reason (index = handlers::dead_reason).
+  std::array<metrics::counter, handlers::dead_reason_count> dead;
   metrics::gauge in_flight;
   metrics::latency_histogram latency;
 };

@@ -141,7 +141,6 @@ outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& con
                                  amqp::publisher& publisher, http_client& client)
     : ioc_(ioc), publisher_(publisher), client_(client), settings_(config.outbound) {
   if (!settings_.retry_schedule.empty()) schedule_.steps = settings_.retry_schedule;
-  if (!settings_.delay_ladder.empty()) ladder_.rungs = settings_.delay_ladder;
   for (const auto& t : config.targets) {
     metrics_.add_kind(t.kind);
     auto url = parse_url(t.url);
@@ -368,19 +367,18 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
       break;
   }
   // next_retry counts the retries already made: every send before this one.
-  const auto decision =
-      handlers::next_retry(schedule_, ladder_, previous_attempts, result.retry_after, random_u64());
+  const auto decision = handlers::next_retry(schedule_, settings_.delay_ladder, previous_attempts,
+                                             result.retry_after, random_u64());
   if (decision.exhausted)
     co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result);
 
-  const auto rung = ladder_.rungs[decision.rung_index];
-  auto m = next_home(d, kind, id, amqp::retry_queue_name(rung));
+  auto m = next_home(d, kind, id, amqp::retry_queue_name(decision.delay));
   m.headers.emplace_back("x-attempt", std::to_string(attempts));
   m.headers.emplace_back("x-last-status", std::to_string(result.status));
   m.headers.emplace_back("x-last-error", result.error);
   t.metrics.retried.inc();
   spdlog::info("outbound: command {} kind={} attempt {} failed ({}); retry in {} ms", id, kind,
-               attempts, result.error, rung.count());
+               attempts, result.error, decision.delay.count());
   co_await settle(d, std::move(m), "a delay queue");
 }
 

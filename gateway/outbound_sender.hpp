@@ -67,7 +67,10 @@ class outbound_sender {
   // The longest a delivery can still take: the largest target timeout plus
   // the connect timeout (and a handshake for workflow targets).
   std::chrono::milliseconds longest_send() const;
-  const handlers::delay_ladder& ladder() const { return ladder_; }
+  // The delay queues' TTLs, as the consumer declares them.
+  const std::vector<std::chrono::milliseconds>& retry_rungs() const {
+    return settings_.delay_ladder;
+  }
   const outbound_metrics& metrics() const { return metrics_; }
 
  private:
@@ -91,7 +94,6 @@ class outbound_sender {
   std::map<std::string, std::unique_ptr<outbound_target>, std::less<>> targets_;
   outbound_settings settings_;
   handlers::retry_schedule schedule_;
-  handlers::delay_ladder ladder_;
   outbound_metrics metrics_;
   work_gate deliveries_;  // one ticket per delivery coroutine
 };

@@ -45,7 +45,11 @@ std::optional<std::chrono::seconds> positive_seconds(const std::optional<json_ra
 
 }  // namespace
 
-std::string_view to_string(dead_reason r) noexcept {
+namespace {
+
+// The label of each reason; empty past the last one. -Wswitch (an error
+// here) makes every enumerator need a case.
+constexpr std::string_view label(dead_reason r) noexcept {
   switch (r) {
     case dead_reason::rejected:
       return "rejected";
@@ -56,7 +60,24 @@ std::string_view to_string(dead_reason r) noexcept {
     case dead_reason::invalid:
       return "invalid";
   }
-  return "invalid";
+  return {};
+}
+
+// Metrics count dead letters in dead_reason_count slots labelled by
+// to_string: every index below the count has a label, and none past it.
+constexpr bool labels_fit_count() {
+  for (std::size_t i = 0; i < dead_reason_count; ++i) {
+    if (label(static_cast<dead_reason>(i)).empty()) return false;
+  }
+  return label(static_cast<dead_reason>(dead_reason_count)).empty();
+}
+static_assert(labels_fit_count(), "dead_reason_count must count the labelled dead_reason");
+
+}  // namespace
+
+std::string_view to_string(dead_reason r) noexcept {
+  const std::string_view l = label(r);
+  return l.empty() ? "invalid" : l;
 }
 
 std::string format_uuid_v4(const std::array<std::uint8_t, 16>& random) {

@@ -19,6 +19,7 @@ namespace rai::handlers {
 
 // Why a command went to returning.outbound.dead (header x-dead-reason).
 enum class dead_reason { rejected, exhausted, no_target, invalid };
+inline constexpr std::size_t dead_reason_count = 4;
 
 // "rejected", "exhausted", "no-target", "invalid".
 std::string_view to_string(dead_reason r) noexcept;

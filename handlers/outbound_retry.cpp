@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 
 namespace rai::handlers {
 namespace {
@@ -203,17 +202,6 @@ std::optional<seconds> parse_retry_after(std::string_view value,
   return std::min<seconds>(*when - now_s, max_retry_after);
 }
 
-std::string rung_name(milliseconds rung) {
-  const auto ms = rung.count();
-  constexpr std::int64_t hour = 3'600'000;
-  constexpr std::int64_t minute = 60'000;
-  constexpr std::int64_t second = 1'000;
-  if (ms != 0 && ms % hour == 0) return std::to_string(ms / hour) + "h";
-  if (ms != 0 && ms % minute == 0) return std::to_string(ms / minute) + "m";
-  if (ms != 0 && ms % second == 0) return std::to_string(ms / second) + "s";
-  return std::to_string(ms) + "ms";
-}
-
 std::optional<std::string> validate(const retry_schedule& s) {
   if (s.steps.empty()) return std::string("retry schedule must have at least one step");
   for (std::size_t i = 0; i < s.steps.size(); ++i) {
@@ -224,30 +212,10 @@ std::optional<std::string> validate(const retry_schedule& s) {
   return std::nullopt;
 }
 
-std::optional<std::string> validate(const delay_ladder& l) {
-  constexpr milliseconds max_ttl{std::numeric_limits<std::uint32_t>::max()};
-  if (l.rungs.empty()) return std::string("retry delay ladder must have at least one rung");
-  for (std::size_t i = 0; i < l.rungs.size(); ++i) {
-    const auto r = l.rungs[i];
-    if (r <= milliseconds::zero()) {
-      return "retry delay ladder rung " + std::to_string(i + 1) + " must be positive";
-    }
-    if (r > max_ttl) {
-      return "retry delay ladder rung " + rung_name(r) +
-             " exceeds RabbitMQ's x-message-ttl limit (4294967295 ms)";
-    }
-    if (i > 0 && r <= l.rungs[i - 1]) {
-      return "retry delay ladder must be strictly ascending (rung " + rung_name(r) + " follows " +
-             rung_name(l.rungs[i - 1]) + ")";
-    }
-  }
-  return std::nullopt;
-}
-
-retry_decision next_retry(const retry_schedule& schedule, const delay_ladder& ladder,
+retry_decision next_retry(const retry_schedule& schedule, std::span<const milliseconds> rungs,
                           unsigned attempts_so_far, std::optional<seconds> retry_after,
                           std::uint64_t random) noexcept {
-  if (attempts_so_far >= schedule.steps.size() || ladder.rungs.empty()) {
+  if (attempts_so_far >= schedule.steps.size() || rungs.empty()) {
     return {true, milliseconds{0}, 0};
   }
   const std::int64_t step = std::max<std::int64_t>(schedule.steps[attempts_so_far].count(), 0);
@@ -260,15 +228,15 @@ retry_decision next_retry(const retry_schedule& schedule, const delay_ladder& la
 
   // Smallest rung >= wanted; the largest rung when none is. Does not rely on
   // the ladder being sorted.
-  std::size_t best = ladder.rungs.size();
+  std::size_t best = rungs.size();
   std::size_t largest = 0;
-  for (std::size_t i = 0; i < ladder.rungs.size(); ++i) {
-    const auto r = ladder.rungs[i];
-    if (r > ladder.rungs[largest]) largest = i;
-    if (r >= wanted && (best == ladder.rungs.size() || r < ladder.rungs[best])) best = i;
+  for (std::size_t i = 0; i < rungs.size(); ++i) {
+    const auto r = rungs[i];
+    if (r > rungs[largest]) largest = i;
+    if (r >= wanted && (best == rungs.size() || r < rungs[best])) best = i;
   }
-  if (best == ladder.rungs.size()) best = largest;
-  return {false, ladder.rungs[best], best};
+  if (best == rungs.size()) best = largest;
+  return {false, rungs[best], best};
 }
 
 }  // namespace rai::handlers

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,32 +43,14 @@ struct retry_schedule {
       std::chrono::hours{2},    std::chrono::hours{4},    std::chrono::hours{8}};
 };
 
-// The delay queues returning.outbound.retry.<rung_name>, each with one
-// queue-level x-message-ttl. Sorted ascending.
-struct delay_ladder {
-  std::vector<std::chrono::milliseconds> rungs{
-      std::chrono::seconds{1},  std::chrono::seconds{2},  std::chrono::seconds{5},
-      std::chrono::seconds{10}, std::chrono::seconds{30}, std::chrono::minutes{1},
-      std::chrono::minutes{2},  std::chrono::minutes{5},  std::chrono::minutes{10},
-      std::chrono::minutes{30}, std::chrono::hours{1},    std::chrono::hours{2},
-      std::chrono::hours{4},    std::chrono::hours{8}};
-};
-
-// The rung's queue-name suffix in the largest unit that divides it exactly:
-// 1h → "1h", 90s → "90s", 2m → "2m", 500ms → "500ms", 1500ms → "1500ms".
-std::string rung_name(std::chrono::milliseconds rung);
-
-// Config checks; a sentence naming the setting, or nullopt when usable.
-// Schedule: non-empty, every step > 0. Ladder: non-empty, every rung > 0 and
-// at most 2^32-1 ms (RabbitMQ's x-message-ttl limit), strictly ascending
-// (rung_name is one-to-one, so this also makes the queue names distinct).
+// Config check; a sentence naming the setting, or nullopt when usable:
+// non-empty, every step > 0.
 std::optional<std::string> validate(const retry_schedule& s);
-std::optional<std::string> validate(const delay_ladder& l);
 
 struct retry_decision {
   bool exhausted = false;
   std::chrono::milliseconds delay{0};  // the chosen rung's duration
-  std::size_t rung_index = 0;          // into delay_ladder::rungs
+  std::size_t rung_index = 0;          // into the rungs
 };
 
 // Where a failed command waits next. `attempts_so_far` is the number of
@@ -79,8 +62,11 @@ struct retry_decision {
 // → 0, random = UINT64_MAX → step). Then wanted = max(wanted, retry_after),
 // rounded UP to the smallest rung >= wanted. A wanted delay above the largest
 // rung gets the largest rung: the command retries earlier than asked and the
-// next answer decides again. An empty ladder (refused by validate) → exhausted.
-retry_decision next_retry(const retry_schedule& schedule, const delay_ladder& ladder,
+// next answer decides again. An empty ladder → exhausted. `rungs` are the
+// delay queues' TTLs (the ladder itself, its defaults and queue names belong
+// to the broker topology: amqp/retry_ladder.hpp); they need not be sorted.
+retry_decision next_retry(const retry_schedule& schedule,
+                          std::span<const std::chrono::milliseconds> rungs,
                           unsigned attempts_so_far, std::optional<std::chrono::seconds> retry_after,
                           std::uint64_t random) noexcept;
 

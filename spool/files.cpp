@@ -112,32 +112,31 @@ unique_fd lock_spool_dir(const std::filesystem::path& dir) {
   return fd;
 }
 
-int pread_full(int fd, std::span<std::byte> buf, std::uint64_t offset) noexcept {
+io_result<> pread_full(int fd, std::span<std::byte> buf, std::uint64_t offset) noexcept {
   std::size_t done = 0;
   while (done < buf.size()) {
     const ssize_t n =
         ::pread(fd, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno;
+      return last_error();
     }
-    if (n == 0) return ENODATA;
+    if (n == 0) return std::error_code(ENODATA, std::generic_category());
     done += static_cast<std::size_t>(n);
   }
-  return 0;
+  return {};
 }
 
-int fsync_dir(const std::filesystem::path& dir) noexcept {
+io_result<> fsync_dir(const std::filesystem::path& dir) noexcept {
   unique_fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) return errno;
-  return ::fsync(fd.get()) == 0 ? 0 : errno;
+  if (!fd || ::fsync(fd.get()) != 0) return last_error();
+  return {};
 }
 
-int file_size(int fd, std::uint64_t& size) noexcept {
+io_result<std::uint64_t> file_size(int fd) noexcept {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return errno;
-  size = static_cast<std::uint64_t>(st.st_size);
-  return 0;
+  if (::fstat(fd, &st) != 0) return last_error();
+  return static_cast<std::uint64_t>(st.st_size);
 }
 
 }  // namespace rai::spool::detail

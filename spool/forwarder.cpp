@@ -211,11 +211,12 @@ bool spool_forwarder::read_more() {
   }
   chunk_.scan.records.clear();
   next_ref_ = 0;
-  if (const int err = read_segment_chunk(read_fd_.get(), read_offset_, limit, chunk_)) {
+  if (auto read = read_segment_chunk(read_fd_.get(), read_offset_, limit, chunk_); !read) {
     state_.counters.io_errors.fetch_add(1, std::memory_order_relaxed);
     const milliseconds delay = backoff_.next();
     spdlog::error("spool: reading {} at offset {} failed: {}; retrying in {} ms",
-                  segment_file_name(*reading_), read_offset_, std::strerror(err), delay.count());
+                  segment_file_name(*reading_), read_offset_, read.error().message(),
+                  delay.count());
     chunk_ = segment_chunk{};
     read_retry_at_ = clock::now() + delay;
     return false;

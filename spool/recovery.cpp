@@ -18,6 +18,7 @@ namespace {
 constexpr int k_max_damage_lines = 10;  // per segment; the rest is summed up
 
 struct segment_scan_result {
+  std::uint64_t size = 0;  // of the file when scanned
   std::uint64_t records = 0;
   std::uint64_t damaged = 0;
   std::uint64_t tail = 0;  // where the torn tail starts; == size when none
@@ -42,15 +43,18 @@ class damage_log {
   int lines_ = 0;
 };
 
-int scan_segment(int fd, const std::string& name, segment_scan_result& out) {
-  std::uint64_t size = 0;
-  if (const int err = file_size(fd, size)) return err;
+io_result<segment_scan_result> scan_segment(int fd, const std::string& name) {
+  const io_result<std::uint64_t> file = file_size(fd);
+  if (!file) return file.error();
+  const std::uint64_t size = *file;
+  segment_scan_result out;
+  out.size = size;
   damage_log log(name);
   segment_chunk chunk;
   std::uint64_t offset = 0;
   out.tail = size;
   while (offset < size) {
-    if (const int err = read_segment_chunk(fd, offset, size, chunk)) return err;
+    if (auto read = read_segment_chunk(fd, offset, size, chunk); !read) return read.error();
     out.records += chunk.scan.records.size();
     for (const spool_damage& d : chunk.scan.damage) {
       log.report(offset + d.offset, d.size, to_string(d.kind));
@@ -62,12 +66,12 @@ int scan_segment(int fd, const std::string& name, segment_scan_result& out) {
     }
     offset += chunk.consumed;
   }
-  return 0;
+  return out;
 }
 
-int truncate_to(int fd, std::uint64_t size) {
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return errno;
-  return ::fdatasync(fd) == 0 ? 0 : errno;
+io_result<> truncate_to(int fd, std::uint64_t size) {
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0 || ::fdatasync(fd) != 0) return last_error();
+  return {};
 }
 
 }  // namespace
@@ -83,24 +87,24 @@ recovered_spool recover_spool(const std::filesystem::path& dir) {
 
     const auto path = segment_path(dir, id);
     unique_fd fd(::open(path.c_str(), (last ? O_RDWR : O_RDONLY) | O_CLOEXEC));
-    segment_scan_result scan;
-    int err = fd ? scan_segment(fd.get(), name, scan) : errno;
-    if (err != 0) {
+    io_result<segment_scan_result> scanned =
+        fd ? scan_segment(fd.get(), name) : io_result<segment_scan_result>(last_error());
+    if (!scanned) {
       spdlog::error("spool: cannot read {}: {}; left in place, not forwarded", path.string(),
-                    std::strerror(err));
+                    scanned.error().message());
       ++out.io_errors;
       continue;
     }
-    std::uint64_t size = 0;
-    file_size(fd.get(), size);
+    segment_scan_result& scan = *scanned;
+    std::uint64_t size = scan.size;
     if (scan.tail < size) {
       const std::uint64_t torn = size - scan.tail;
       if (last) {
         spdlog::warn("spool: {}: truncating a torn tail of {} bytes at offset {}", name, torn,
                      scan.tail);
-        if ((err = truncate_to(fd.get(), scan.tail)) != 0) {
+        if (auto truncated = truncate_to(fd.get(), scan.tail); !truncated) {
           spdlog::error("spool: cannot truncate {}: {}; the tail will be skipped", path.string(),
-                        std::strerror(err));
+                        truncated.error().message());
           ++out.io_errors;
         } else {
           out.truncated_bytes += torn;

@@ -12,7 +12,11 @@
 
 namespace rai::spool {
 
-const char* to_string(spool_status s) noexcept {
+namespace {
+
+// The metric label of each status; nullptr past the last one. -Wswitch
+// (an error here) makes every enumerator need a case.
+constexpr const char* label(spool_status s) noexcept {
   switch (s) {
     case spool_status::durable:
       return "durable";
@@ -27,7 +31,25 @@ const char* to_string(spool_status s) noexcept {
     case spool_status::stopped:
       return "stopped";
   }
-  return "unknown";
+  return nullptr;
+}
+
+// spool_stats::results has spool_status_count counters, labelled by
+// to_string: every index below the count has a label, and none past it (an
+// enumerator added without raising the count).
+constexpr bool labels_fit_count() {
+  for (std::size_t i = 0; i < spool_status_count; ++i) {
+    if (label(static_cast<spool_status>(i)) == nullptr) return false;
+  }
+  return label(static_cast<spool_status>(spool_status_count)) == nullptr;
+}
+static_assert(labels_fit_count(), "spool_status_count must count the labelled spool_status");
+
+}  // namespace
+
+const char* to_string(spool_status s) noexcept {
+  const char* l = label(s);
+  return l != nullptr ? l : "unknown";
 }
 
 spool_target forward_to(amqp::publisher& p) {

@@ -102,8 +102,8 @@ void spool_writer::write_batch(std::vector<append_job>& batch, std::vector<spool
   std::size_t first = 0;
   while (first < batch.size()) {
     if (needs_new_segment(batch[first].record.size())) {
-      if (const int err = open_new_segment()) {
-        note_result(err, "creating a segment");
+      if (auto opened = open_new_segment(); !opened) {
+        note_result(opened, "creating a segment");
         std::uint64_t left = 0;
         for (std::size_t k = first; k < batch.size(); ++k) left += batch[k].record.size();
         std::lock_guard lock(state_.mu);
@@ -118,28 +118,28 @@ void spool_writer::write_batch(std::vector<append_job>& batch, std::vector<spool
       bytes += batch[last].record.size();
       ++last;
     }
-    const int err = write_group(batch, first, last);
+    const io_result<> written = write_group(batch, first, last);
     {
       std::lock_guard lock(state_.mu);
       state_.writing_bytes -= bytes;
-      if (err == 0) {
+      if (written) {
         if (spool_segment* seg = state_.find_segment(active_id_)) seg->size += bytes;
         state_.disk_bytes += bytes;
       }
     }
-    if (err == 0) {
+    if (written) {
       active_size_ += bytes;
       state_.counters.appended.fetch_add(last - first, std::memory_order_relaxed);
       std::fill(results.begin() + static_cast<std::ptrdiff_t>(first),
                 results.begin() + static_cast<std::ptrdiff_t>(last), spool_status::durable);
     }
-    note_result(err, "writing a batch");
+    note_result(written, "writing a batch");
     first = last;
   }
 }
 
-int spool_writer::write_group(const std::vector<append_job>& batch, std::size_t first,
-                              std::size_t last) {
+io_result<> spool_writer::write_group(const std::vector<append_job>& batch, std::size_t first,
+                                      std::size_t last) {
   iov_.clear();
   for (std::size_t k = first; k < last; ++k) {
     iov_.push_back(iovec{const_cast<std::byte*>(batch[k].record.data()), batch[k].record.size()});
@@ -171,7 +171,7 @@ int spool_writer::write_group(const std::vector<append_job>& batch, std::size_t 
   if (err != 0) {
     // Cut the partial write off so the segment stays a clean record sequence.
     if (::ftruncate(fd_.get(), static_cast<off_t>(active_size_)) != 0) must_roll_ = true;
-    return err;
+    return std::error_code(err, std::generic_category());
   }
   state_.counters.syncs.fetch_add(1, std::memory_order_relaxed);
   int rc;
@@ -181,10 +181,11 @@ int spool_writer::write_group(const std::vector<append_job>& batch, std::size_t 
   if (rc != 0) {
     // After a failed fdatasync the kernel may have dropped the dirty pages:
     // nothing more is trusted to this file.
-    err = errno;
+    const std::error_code failed = last_error();
     must_roll_ = true;
+    return failed;
   }
-  return err;
+  return {};
 }
 
 bool spool_writer::needs_new_segment(std::uint64_t record_size) const {
@@ -192,7 +193,7 @@ bool spool_writer::needs_new_segment(std::uint64_t record_size) const {
          (active_size_ > 0 && active_size_ + record_size > state_.settings.segment_bytes);
 }
 
-int spool_writer::open_new_segment() {
+io_result<> spool_writer::open_new_segment() {
   std::uint64_t id;
   {
     std::lock_guard lock(state_.mu);
@@ -200,11 +201,11 @@ int spool_writer::open_new_segment() {
   }
   const auto path = segment_path(state_.dir, id);
   unique_fd fd(create_private_file(path, O_WRONLY | O_EXCL));
-  if (!fd) return errno;
-  if (const int err = fsync_dir(state_.dir)) {
+  if (!fd) return last_error();
+  if (auto synced = fsync_dir(state_.dir); !synced) {
     fd.reset();
     ::unlink(path.c_str());
-    return err;
+    return synced;
   }
   {
     std::lock_guard lock(state_.mu);
@@ -218,11 +219,11 @@ int spool_writer::open_new_segment() {
   active_id_ = id;
   active_size_ = 0;
   must_roll_ = false;
-  return 0;
+  return {};
 }
 
-void spool_writer::note_result(int err, const char* what) {
-  if (err == 0) {
+void spool_writer::note_result(const io_result<>& result, const char* what) {
+  if (result) {
     if (failures_in_a_row_ > 0) {
       spdlog::info("spool: writes succeed again after {} failures", failures_in_a_row_);
     }
@@ -232,9 +233,9 @@ void spool_writer::note_result(int err, const char* what) {
   state_.counters.io_errors.fetch_add(1, std::memory_order_relaxed);
   if (failures_in_a_row_++ == 0) {
     spdlog::error("spool: {} in {} failed: {}; appends fail with io_error until it succeeds", what,
-                  state_.dir.string(), std::strerror(err));
+                  state_.dir.string(), result.error().message());
   } else {
-    spdlog::debug("spool: {} failed again: {}", what, std::strerror(err));
+    spdlog::debug("spool: {} failed again: {}", what, result.error().message());
   }
 }
 

@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <string>
 
+#include "amqp/session.hpp"
 #include "amqp/topology.hpp"
 #include "tools/commands.hpp"
-#include "tools/detail/dlq_session.hpp"
+#include "tools/dead_entry.hpp"
 #include "tools/dlq_commands.hpp"
 #include "tools/dlq_flags.hpp"
 
@@ -42,19 +43,19 @@ outcome<void> run(const parsed_args& a) {
   const bool json = a.has("--json");
   const bool with_body = a.has("--body");
 
-  auto session = detail::dlq_session::open(*url, *timeout, "rai-gateway-tool dlq list");
-  if (!session) return session.error();
+  auto session = amqp::session::open({*url, *timeout, "rai-gateway-tool dlq list"});
+  if (!session) return op_error(session.error().text);
   const auto ready = session->ready_count(amqp::names::dead_queue);
-  if (!ready) return ready.error();
+  if (!ready) return op_error(ready.error().text);
   if (!json) std::printf("%s\n", dead_text_header(with_body).c_str());
   // At most the messages present at the start: nothing taken is acked, so a
   // message is never seen twice, and new arrivals cannot keep the loop going.
   std::uint64_t listed = 0;
   while (listed < *ready && listed < *limit) {
     auto m = session->get(amqp::names::dead_queue);
-    if (!m) return m.error();
+    if (!m) return op_error(m.error().text);
     if (!*m) break;
-    const dead_entry e = (*m)->entry(with_body);
+    const dead_entry e = dead_entry_of(**m, with_body);
     std::printf("%s\n", (json ? format_dead_json(e) : format_dead_text(e)).c_str());
     ++listed;
   }

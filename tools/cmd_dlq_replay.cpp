@@ -6,13 +6,12 @@
 #include <thread>
 #include <vector>
 
+#include "amqp/session.hpp"
 #include "amqp/topology.hpp"
 #include "tools/commands.hpp"
-#include "tools/confirm_window.hpp"
-#include "tools/detail/dlq_session.hpp"
-#include "tools/detail/replay_publish.hpp"
 #include "tools/dlq_commands.hpp"
 #include "tools/dlq_flags.hpp"
+#include "tools/replay_headers.hpp"
 #include "tools/replay_selection.hpp"
 #include "tools/rfc3339.hpp"
 
@@ -56,40 +55,62 @@ struct replay_counts {
   std::vector<std::string> failures;
 };
 
+std::string not_replayed(amqp::publish_status s) {
+  switch (s) {
+    case amqp::publish_status::returned:
+      return "returned unroutable (is returning.outbound bound to returning.commands with key "
+             "outbound?)";
+    case amqp::publish_status::nacked:
+      return "nacked by the broker";
+    default:
+      return std::string("not confirmed (") + amqp::to_string(s) + ")";
+  }
+}
+
 struct replay_run {
-  detail::dlq_session& session;
-  std::chrono::milliseconds timeout;
+  amqp::session& session;
   std::chrono::milliseconds pause;
   replay_counts counts;
-  std::vector<detail::dead_message> held;  // published, dead copy not yet acked
-  confirm_window window;
+  std::vector<amqp::taken_message> held;       // published, dead copy not yet acked
+  std::vector<amqp::publish_status> outcomes;  // of held[i]'s replay, set by its confirm
+
+  // Republishes `m` and holds it until its confirm.
+  outcome<void> publish(amqp::taken_message m) {
+    const std::size_t i = held.size();
+    outcomes.push_back(amqp::publish_status::unavailable);
+    amqp::republish_edit edit;
+    edit.drop_header = dropped_on_replay;
+    edit.add_headers.emplace_back(replayed_at_header,
+                                  rfc3339_utc(std::chrono::system_clock::now()));
+    auto sent =
+        session.republish(m, amqp::names::commands_exchange, amqp::names::outbound_routing_key,
+                          edit, [this, i](amqp::publish_status s) { outcomes[i] = s; });
+    if (!sent) return op_error(sent.error().text);
+    held.push_back(std::move(m));
+    return {};
+  }
 
   // Waits for every held replay's confirm, then acks the dead copies of the
   // confirmed ones. A copy not acked goes back to the dead queue.
   outcome<void> settle() {
     if (held.empty()) return {};
-    if (auto r = session.await_confirms(window, timeout); !r) {
-      return op_error(r.error().message + "; the " + std::to_string(held.size()) +
+    if (auto r = session.await_confirms(); !r) {
+      return op_error(r.error().text + "; the " + std::to_string(held.size()) +
                       " unconfirmed replay(s) stay in the dead queue too");
     }
     for (std::size_t i = 0; i < held.size(); ++i) {
-      const confirm_state s = window.state(i);
-      const std::string id(held[i].message_id());
-      if (s != confirm_state::confirmed) {
+      if (outcomes[i] != amqp::publish_status::confirmed) {
         ++counts.failed;
-        counts.failures.push_back(
-            id + (s == confirm_state::returned
-                      ? ": returned unroutable (is returning.outbound bound to returning.commands "
-                        "with key outbound?)"
-                      : ": nacked by the broker"));
+        counts.failures.push_back(std::string(held[i].message_id()) + ": " +
+                                  not_replayed(outcomes[i]));
         continue;
       }
       if (pause.count() > 0) std::this_thread::sleep_for(pause);
-      if (auto r = session.ack(held[i].delivery_tag()); !r) return r.error();
+      if (auto r = session.ack(held[i]); !r) return op_error(r.error().text);
       ++counts.replayed;
     }
     held.clear();
-    window.clear();
+    outcomes.clear();
     return {};
   }
 };
@@ -105,23 +126,19 @@ outcome<replay_selection> selection_from(const parsed_args& a) {
 
 outcome<void> replay(replay_run& run, replay_selection& selection, std::uint64_t batch) {
   const auto ready = run.session.ready_count(amqp::names::dead_queue);
-  if (!ready) return ready.error();
-  if (auto r = run.session.enable_confirms(); !r) return r.error();
+  if (!ready) return op_error(ready.error().text);
+  if (auto r = run.session.enable_confirms(); !r) return op_error(r.error().text);
   // At most the messages present at the start: a replayed command that the
   // gateway dead-letters again at once is not replayed a second time.
   for (std::uint32_t scanned = 0; scanned < *ready; ++scanned) {
     auto m = run.session.get(amqp::names::dead_queue);
-    if (!m) return m.error();
+    if (!m) return op_error(m.error().text);
     if (!*m) break;
     if (!selection.choose((*m)->message_id())) {
       ++run.counts.kept;  // left unacked: back in the dead queue when the channel closes
       continue;
     }
-    const auto seq =
-        detail::publish_replay(run.session, **m, rfc3339_utc(std::chrono::system_clock::now()));
-    if (!seq) return seq.error();
-    run.window.add(*seq, std::string((*m)->message_id()));
-    run.held.push_back(std::move(**m));
+    if (auto r = run.publish(std::move(**m)); !r) return r;
     if (run.held.size() >= batch) {
       if (auto r = run.settle(); !r) return r.error();
     }
@@ -152,12 +169,12 @@ outcome<void> run(const parsed_args& a) {
   const auto pause = number_flag(a, "--pause-after-publish-ms", 0, 0, 3'600'000);
   if (!pause) return pause.error();
 
-  auto session = detail::dlq_session::open(*url, *timeout, "rai-gateway-tool dlq replay");
-  if (!session) return session.error();
-  replay_run state{*session, *timeout, std::chrono::milliseconds(*pause), {}, {}, {}};
+  auto session = amqp::session::open({*url, *timeout, "rai-gateway-tool dlq replay"});
+  if (!session) return op_error(session.error().text);
+  replay_run state{*session, std::chrono::milliseconds(*pause), {}, {}, {}};
   const auto done = replay(state, *selection, *batch);
-  state.held.clear();
   session->close();  // whatever was not acked returns to the dead queue
+  state.held.clear();
   const auto missing = selection->missing();
   print_counts(state.counts, missing);
   if (!done) return done.error();

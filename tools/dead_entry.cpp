@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "amqp/session.hpp"
 #include "handlers/json_text.hpp"
 
 namespace rai::tool {
@@ -42,6 +43,23 @@ void field(std::string& out, const char* name, const std::optional<std::string>&
 }
 
 }  // namespace
+
+dead_entry dead_entry_of(const amqp::taken_message& m, bool with_body) {
+  dead_entry e;
+  e.id = std::string(m.message_id());
+  if (auto kind = m.header("x-kind"); kind && !kind->empty()) {
+    e.kind = std::move(*kind);
+  } else {
+    e.kind = std::string(m.type());
+  }
+  e.attempts = m.header("x-attempt");
+  e.last_status = m.header("x-last-status");
+  e.last_error = m.header("x-last-error");
+  e.dead_reason = m.header("x-dead-reason");
+  e.replayed_at = m.header("x-replayed-at");
+  if (with_body) e.body = std::string(m.body());
+  return e;
+}
 
 std::string dead_text_header(bool with_body) {
   return with_body ? "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON\tBODY"

@@ -6,6 +6,10 @@
 #include <optional>
 #include <string>
 
+namespace rai::amqp {
+class taken_message;
+}
+
 namespace rai::tool {
 
 struct dead_entry {
@@ -18,6 +22,12 @@ struct dead_entry {
   std::optional<std::string> replayed_at;  // x-replayed-at of an earlier replay
   std::optional<std::string> body;         // only with --body
 };
+
+// The entry of a message taken from the dead queue: id = message_id; kind =
+// header x-kind, else type (as the gateway reads it); the other fields from
+// their headers (as text: the gateway writes strings, others may write
+// numbers); the body only when `with_body`.
+dead_entry dead_entry_of(const amqp::taken_message& m, bool with_body);
 
 // "ID\tKIND\tATTEMPTS\tLAST_STATUS\tLAST_ERROR\tDEAD_REASON" (+ "\tBODY").
 std::string dead_text_header(bool with_body);

@@ -1,16 +1,19 @@
 #pragma once
 
-// Internal: rabbitmq-c (0.11) helpers shared by the publisher and, later, the
-// outbound consumer. Not part of the public API; only queue/*.cpp and tests
-// include it.
+// Internal: rabbitmq-c (0.11) helpers shared by the publisher, the consumer
+// and the blocking session. Not part of the public API; only amqp/*.cpp and
+// tests/amqp include it.
 
 #include <amqp.h>
 #include <amqp_framing.h>
+#include <sys/time.h>
 
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "amqp/result.hpp"
 
 namespace rai::amqp::detail {
 
@@ -35,9 +38,13 @@ using connection_ptr = std::unique_ptr<amqp_connection_state_t_, connection_dele
 // by broker: 406 PRECONDITION_FAILED - ...", or the library error string.
 std::string describe_reply(const amqp_rpc_reply_t& reply);
 
-// After an RPC: true if amqp_get_rpc_reply() is normal, else sets
-// `error` to "<what>: <describe_reply>".
-bool check_rpc(amqp_connection_state_t c, std::string_view what, std::string& error);
+// After an RPC: success if amqp_get_rpc_reply() is normal, else the error
+// "<what>: <describe_reply>".
+result<> check_rpc(amqp_connection_state_t c, std::string_view what);
+
+// A rabbitmq-c timeout: at least 1 ms, since a zero timeval means "do not
+// wait at all" to rabbitmq-c.
+timeval to_timeval(std::chrono::milliseconds d) noexcept;
 
 // The URL without its password, for logs: "amqp://user@host:port/vhost".
 std::string redact_url(std::string_view url);
@@ -51,11 +58,9 @@ struct connect_params {
 
 // Parses the URL, opens the TCP socket, logs in (heartbeat, client properties
 // with connection_name and the connection.blocked and consumer_cancel_notify
-// capabilities) and opens
-// `channel`. Null with `error` set on failure (the half-open connection is
-// closed).
-connection_ptr open_connection(const connect_params& params, amqp_channel_t channel,
-                               std::string& error);
+// capabilities) and opens `channel`. On failure the half-open connection is
+// closed and the error names the step and the broker's reply.
+result<connection_ptr> open_connection(const connect_params& params, amqp_channel_t channel);
 
 // How a connection ended, so teardown answers the broker correctly.
 enum class close_state {
@@ -67,6 +72,25 @@ enum class close_state {
 
 // What the last RPC reply on `c` means for teardown.
 close_state close_state_after(const amqp_rpc_reply_t& reply) noexcept;
+
+// Inside a connection's loop, a step that can lose the connection fails with
+// why, and with how to tear the connection down.
+struct failure {
+  close_state teardown = close_state::broken;
+  std::string why;
+};
+template <class T = void>
+using step = boost::system::result<T, failure>;
+
+// The failure a channel.close or connection.close method from the broker
+// means ("channel closed by broker: 406 ...").
+failure closed_by_broker(const amqp_method_t& method);
+// The failure after a failed RPC or amqp_read_message: "<what>: <reply>";
+// a reply that leaves the connection open still counts as broken, since the
+// frames that follow can no longer be trusted.
+failure failed_read(std::string_view what, const amqp_rpc_reply_t& reply);
+// A socket error (an amqp_status_enum) from a send or frame read.
+failure socket_failure(std::string_view what, int status);
 
 // Closes and destroys the connection, each close RPC bounded by `timeout`.
 void close_connection(connection_ptr c, amqp_channel_t channel, close_state state,

@@ -74,7 +74,7 @@ loop_clock::duration service_interval(amqp_connection_state_t c) noexcept;
 void wait_for_io(amqp_connection_state_t c, const wake_event* wake,
                  loop_clock::duration timeout) noexcept;
 
-// The connection thread's outer loop, until `stop`: connect(error) -> bool;
+// The connection thread's outer loop, until `stop`: connect() -> result<>;
 // on success serve() runs until the connection is lost; after a failed
 // connect or a lost connection it waits a growing, jittered backoff (cut
 // short by stop).
@@ -85,12 +85,11 @@ void run_reconnecting(std::string_view who, const std::string& url_for_logs, wak
   reconnect_backoff backoff(backoff_min, backoff_max);
   unsigned failures = 0;
   while (!stop.load()) {
-    std::string error;
-    if (!connect(error)) {
+    if (const result<> connected = connect(); !connected) {
       ++failures;
       const auto delay = backoff.next();
       spdlog::warn("amqp {}: cannot connect to {}: {} (attempt {}, next in {} ms)", who,
-                   url_for_logs, error, failures, delay.count());
+                   url_for_logs, connected.error().text, failures, delay.count());
       sleep_unless_stopped(wake, delay, stop);
       continue;
     }
@@ -103,26 +102,22 @@ void run_reconnecting(std::string_view who, const std::string& url_for_logs, wak
 }
 
 // Reads the frames that are already available (never blocks), at most
-// `max_frames`, handing each to `handle(frame, state, why)`, which returns
-// false to stop. A socket error marks the connection broken. Releases
-// rabbitmq-c's buffers afterwards (it only does so when no frame is queued).
+// `max_frames`, handing each to `handle(frame) -> step<>`; the first failure
+// stops the read and is returned. A socket error is a broken connection.
+// Releases rabbitmq-c's buffers afterwards (it only does so when no frame is
+// queued).
 template <class Handler>
-bool read_available_frames(amqp_connection_state_t c, int max_frames, close_state& state,
-                           std::string& why, Handler&& handle) {
+step<> read_available_frames(amqp_connection_state_t c, int max_frames, Handler&& handle) {
   for (int i = 0; i < max_frames; ++i) {
     amqp_frame_t frame;
     timeval zero{0, 0};
     const int rc = amqp_simple_wait_frame_noblock(c, &frame, &zero);
     if (rc == AMQP_STATUS_TIMEOUT) break;
-    if (rc != AMQP_STATUS_OK) {
-      why = amqp_error_string2(rc);
-      state = close_state::broken;
-      return false;
-    }
-    if (!handle(frame, state, why)) return false;
+    if (rc != AMQP_STATUS_OK) return failure{close_state::broken, amqp_error_string2(rc)};
+    if (step<> handled = handle(frame); !handled) return handled;
   }
   amqp_maybe_release_buffers(c);
-  return true;
+  return {};
 }
 
 }  // namespace rai::amqp::detail

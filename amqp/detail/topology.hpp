@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "amqp/result.hpp"
 #include "amqp/settings.hpp"
 
 namespace rai::amqp::detail {
@@ -23,11 +24,11 @@ namespace rai::amqp::detail {
 //   queue    returning.outbound  durable, bound from returning.commands with "outbound"
 //   queue    returning.outbound.dead  durable
 // With queue_type::quorum every queue gets x-queue-type=quorum.
-// Checks each RPC; on failure returns false with `error` naming the object and
-// the broker's reply. The channel (or connection) is then closed by the broker:
-// tear the connection down with close_connection(close_state_after(...)).
-bool declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
-                      const std::string& events_exchange, std::string& error);
+// Checks each RPC; an error names the object and the broker's reply. The channel (or connection) is
+// then closed by the broker: tear the connection down with
+// close_connection(close_state_after(...)).
+result<> declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
+                          const std::string& events_exchange);
 
 // Declares the retry delay queues of wire-format §7, one per rung:
 //   queue returning.outbound.retry.<rung name>  durable, with
@@ -35,9 +36,9 @@ bool declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_t
 //         returning.commands, x-dead-letter-routing-key = outbound
 //         (+ x-queue-type=quorum with queue_type::quorum)
 // so an expired message goes back into returning.outbound. Declare the §6
-// topology first (the dead-letter target). A rung outside 1 ms .. 2^32-1 ms
-// fails without touching the broker. Errors as declare_topology.
-bool declare_retry_ladder(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
-                          std::span<const std::chrono::milliseconds> rungs, std::string& error);
+// topology first (the dead-letter target). Rungs that check_retry_rungs
+// refuses fail without touching the broker. Errors as declare_topology.
+result<> declare_retry_ladder(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
+                              std::span<const std::chrono::milliseconds> rungs);
 
 }  // namespace rai::amqp::detail

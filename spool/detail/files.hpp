@@ -1,8 +1,10 @@
 #pragma once
 
 // Internal: file-level helpers of the spool: descriptors, segment names, the
-// directory lock, and I/O loops that return errno values instead of throwing.
+// directory lock, and I/O loops that return io_result values instead of
+// throwing.
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -10,9 +12,23 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
+#include <boost/system/result.hpp>
+
 namespace rai::spool::detail {
+
+// Errors as values in spool/: a file operation that can fail returns
+// io_result<T>, whose error is the errno as a std::error_code (generic
+// category). Startup (open(), the directory lock) throws std::system_error.
+template <class T = void>
+using io_result = boost::system::result<T, std::error_code>;
+
+// errno as an error.
+inline std::error_code last_error() noexcept {
+  return {errno, std::generic_category()};
+}
 
 class unique_fd {
  public:
@@ -68,12 +84,10 @@ int create_private_file(const std::filesystem::path& path, int flags) noexcept;
 // (EWOULDBLOCK: another spool has it).
 unique_fd lock_spool_dir(const std::filesystem::path& dir);
 
-// Reads exactly buf.size() bytes at `offset`: 0, an errno, or ENODATA when
-// the file ends first.
-int pread_full(int fd, std::span<std::byte> buf, std::uint64_t offset) noexcept;
+// Reads exactly buf.size() bytes at `offset`; ENODATA when the file ends first.
+io_result<> pread_full(int fd, std::span<std::byte> buf, std::uint64_t offset) noexcept;
 // fsync of the directory itself, so a created file's entry is durable.
-int fsync_dir(const std::filesystem::path& dir) noexcept;
-// File size, or an errno.
-int file_size(int fd, std::uint64_t& size) noexcept;
+io_result<> fsync_dir(const std::filesystem::path& dir) noexcept;
+io_result<std::uint64_t> file_size(int fd) noexcept;
 
 }  // namespace rai::spool::detail

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "spool/detail/files.hpp"
 #include "spool/record.hpp"
 
 namespace rai::spool::detail {
@@ -34,7 +35,9 @@ struct segment_chunk {
 
 // Reads from `offset` towards `limit` (offset < limit), at least
 // k_spool_read_chunk bytes when the limit allows, more until something whole
-// (a record or damage) fits or the limit is reached. 0 or an errno.
-int read_segment_chunk(int fd, std::uint64_t offset, std::uint64_t limit, segment_chunk& out);
+// (a record or damage) fits or the limit is reached. `out` is refilled, so
+// its buffer is reused from one chunk to the next.
+io_result<> read_segment_chunk(int fd, std::uint64_t offset, std::uint64_t limit,
+                               segment_chunk& out);
 
 }  // namespace rai::spool::detail

@@ -31,10 +31,11 @@ class spool_writer {
   void run();
   void write_batch(std::vector<append_job>& batch, std::vector<spool_status>& results);
   // Writes batch[first, last) at the end of the active segment and syncs it.
-  int write_group(const std::vector<append_job>& batch, std::size_t first, std::size_t last);
+  io_result<> write_group(const std::vector<append_job>& batch, std::size_t first,
+                          std::size_t last);
   bool needs_new_segment(std::uint64_t record_size) const;
-  int open_new_segment();
-  void note_result(int err, const char* what);
+  io_result<> open_new_segment();
+  void note_result(const io_result<>& result, const char* what);
 
   spool_state& state_;
   const spool_disk_ops ops_;

@@ -53,13 +53,23 @@ broker_client::broker_client(std::string url) {
   params.heartbeat = std::chrono::seconds(0);
   params.timeout = std::chrono::milliseconds(3000);
   params.connection_name = "rai-queue-tests-client";
-  conn_ = detail::open_connection(params, channel_, error_);
+  if (auto c = detail::open_connection(params, channel_)) {
+    conn_ = std::move(*c);
+  } else {
+    error_ = c.error().text;
+  }
+}
+
+bool broker_client::check(std::string_view what) {
+  const auto r = detail::check_rpc(conn_.get(), what);
+  if (!r) error_ = r.error().text;
+  return r.has_value();
 }
 
 amqp_channel_t broker_client::open_channel() {
   const amqp_channel_t ch = next_channel_++;
   amqp_channel_open(conn_.get(), ch);
-  if (!detail::check_rpc(conn_.get(), "channel.open", error_)) return 0;
+  if (!check("channel.open")) return 0;
   channel_ = ch;
   return ch;
 }
@@ -68,29 +78,29 @@ std::string broker_client::declare_sink(const std::string& exchange, const std::
   amqp_queue_declare_ok_t* ok =
       amqp_queue_declare(conn_.get(), channel_, amqp_empty_bytes, 0, 0,
                          /*exclusive=*/1, /*auto_delete=*/1, amqp_empty_table);
-  if (!detail::check_rpc(conn_.get(), "declare sink queue", error_) || ok == nullptr) return {};
+  if (!check("declare sink queue") || ok == nullptr) return {};
   std::string name(detail::view_of(ok->queue));
   amqp_queue_bind(conn_.get(), channel_, detail::bytes_of(name), detail::bytes_of(exchange),
                   detail::bytes_of(key), amqp_empty_table);
-  if (!detail::check_rpc(conn_.get(), "bind sink queue", error_)) return {};
+  if (!check("bind sink queue")) return {};
   return name;
 }
 
 bool broker_client::declare_exchange(const std::string& name, const char* type) {
   amqp_exchange_declare(conn_.get(), channel_, detail::bytes_of(name), amqp_cstring_bytes(type), 0,
                         /*durable=*/0, /*auto_delete=*/0, 0, amqp_empty_table);
-  return detail::check_rpc(conn_.get(), "declare test exchange", error_);
+  return check("declare test exchange");
 }
 
 bool broker_client::delete_exchange(const std::string& name) {
   amqp_exchange_delete(conn_.get(), channel_, detail::bytes_of(name), 0);
-  return detail::check_rpc(conn_.get(), "delete test exchange", error_);
+  return check("delete test exchange");
 }
 
 bool broker_client::exchange_exists(const std::string& name) {
   amqp_exchange_declare(conn_.get(), channel_, detail::bytes_of(name), amqp_cstring_bytes("topic"),
                         /*passive=*/1, 0, 0, 0, amqp_empty_table);
-  if (detail::check_rpc(conn_.get(), "passive exchange.declare " + name, error_)) return true;
+  if (check("passive exchange.declare " + name)) return true;
   amqp_channel_close_ok_t ok{};
   amqp_send_method(conn_.get(), channel_, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
   open_channel();
@@ -100,7 +110,7 @@ bool broker_client::exchange_exists(const std::string& name) {
 std::optional<std::uint32_t> broker_client::message_count(const std::string& queue) {
   amqp_queue_declare_ok_t* ok = amqp_queue_declare(conn_.get(), channel_, detail::bytes_of(queue),
                                                    /*passive=*/1, 0, 0, 0, amqp_empty_table);
-  if (!detail::check_rpc(conn_.get(), "passive queue.declare " + queue, error_) || ok == nullptr) {
+  if (!check("passive queue.declare " + queue) || ok == nullptr) {
     amqp_channel_close_ok_t close_ok{};
     amqp_send_method(conn_.get(), channel_, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
     open_channel();
@@ -111,7 +121,7 @@ std::optional<std::uint32_t> broker_client::message_count(const std::string& que
 
 bool broker_client::purge(const std::string& queue) {
   amqp_queue_purge(conn_.get(), channel_, detail::bytes_of(queue));
-  if (detail::check_rpc(conn_.get(), "queue.purge " + queue, error_)) return true;
+  if (check("queue.purge " + queue)) return true;
   amqp_channel_close_ok_t close_ok{};
   amqp_send_method(conn_.get(), channel_, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
   open_channel();
@@ -185,7 +195,7 @@ std::optional<received> broker_client::take_by_id(const std::string& queue,
                                                   std::string_view message_id) {
   const amqp_channel_t ch = next_channel_++;
   amqp_channel_open(conn_.get(), ch);
-  if (!detail::check_rpc(conn_.get(), "channel.open", error_)) return std::nullopt;
+  if (!check("channel.open")) return std::nullopt;
   std::optional<received> found;
   for (;;) {
     const amqp_rpc_reply_t reply =

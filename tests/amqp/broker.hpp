@@ -71,6 +71,8 @@ class broker_client {
   std::optional<received> take_by_id(const std::string& queue, std::string_view message_id);
 
  private:
+  // detail::check_rpc, keeping the error in error_.
+  bool check(std::string_view what);
   std::optional<received> read_content(amqp_channel_t channel, std::string exchange,
                                        std::string routing_key);
 

@@ -24,11 +24,11 @@
 #include <thread>
 #include <vector>
 
-#include "broker.hpp"
 #include "amqp/detail/amqp.hpp"
 #include "amqp/detail/topology.hpp"
 #include "amqp/publisher.hpp"
 #include "amqp/topology.hpp"
+#include "broker.hpp"
 
 namespace rai::amqp {
 namespace {
@@ -162,13 +162,12 @@ class ConsumerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(client_.ok()) << "no broker at " << test::amqp_url() << ": " << client_.error();
-    std::string error;
-    ASSERT_TRUE(detail::declare_topology(client_.get(), 1, queue_type::classic,
-                                         names::events_exchange, error))
-        << error;
-    ASSERT_TRUE(
-        detail::declare_retry_ladder(client_.get(), 1, queue_type::classic, k_test_rungs, error))
-        << error;
+    const auto topology =
+        detail::declare_topology(client_.get(), 1, queue_type::classic, names::events_exchange);
+    ASSERT_TRUE(topology) << topology.error().text;
+    const auto ladder =
+        detail::declare_retry_ladder(client_.get(), 1, queue_type::classic, k_test_rungs);
+    ASSERT_TRUE(ladder) << ladder.error().text;
     ASSERT_TRUE(client_.purge(names::outbound_queue)) << client_.error();
     for (const milliseconds rung : k_test_rungs) {
       ASSERT_TRUE(client_.purge(retry_queue_name(rung))) << client_.error();
@@ -191,37 +190,6 @@ class ConsumerTest : public ::testing::Test {
 
   broker_client client_;
 };
-
-// --- ladder names (no broker) ------------------------------------------------------
-
-TEST(RetryLadder, QueueNamesUseTheLargestWholeUnit) {
-  EXPECT_EQ(retry_queue_name(1s), "returning.outbound.retry.1s");
-  EXPECT_EQ(retry_queue_name(30s), "returning.outbound.retry.30s");
-  EXPECT_EQ(retry_queue_name(60s), "returning.outbound.retry.1m");
-  EXPECT_EQ(retry_queue_name(2h), "returning.outbound.retry.2h");
-  EXPECT_EQ(retry_queue_name(500ms), "returning.outbound.retry.500ms");
-  EXPECT_EQ(retry_rung_name(90s), "90s");
-  EXPECT_EQ(retry_rung_name(90min), "90m");
-  EXPECT_EQ(retry_rung_name(1500ms), "1500ms");
-  EXPECT_EQ(retry_rung_name(24h), "24h");
-  EXPECT_EQ(retry_rung_name(120min), "2h");
-  EXPECT_EQ(retry_rung_name(1ms), "1ms");
-
-  std::vector<std::string> names;
-  for (const milliseconds rung : default_retry_rungs()) names.push_back(retry_rung_name(rung));
-  EXPECT_EQ(names, (std::vector<std::string>{"1s", "2s", "5s", "10s", "30s", "1m", "2m", "5m",
-                                             "10m", "30m", "1h", "2h", "4h", "8h"}));
-}
-
-TEST(RetryLadder, DelayRoundsUpToARung) {
-  const std::vector<milliseconds> rungs = {30s, 1s, 5s};  // unsorted on purpose
-  EXPECT_EQ(retry_rung_for(0ms, rungs), milliseconds{1s});
-  EXPECT_EQ(retry_rung_for(1s, rungs), milliseconds{1s});
-  EXPECT_EQ(retry_rung_for(1001ms, rungs), milliseconds{5s});
-  EXPECT_EQ(retry_rung_for(29s, rungs), milliseconds{30s});
-  EXPECT_EQ(retry_rung_for(1h, rungs), milliseconds{30s});  // beyond the ladder: the top rung
-  EXPECT_EQ(retry_rung_for(1s, std::vector<milliseconds>{}), std::nullopt);
-}
 
 TEST(RetryLadder, ConsumerRefusesABadRung) {
   consumer_settings s = test_consumer();
@@ -699,11 +667,12 @@ TEST(RetryLadderQuorum, QuorumLadderDeclaresTwiceAndClassicIsRefused) {
 
   broker_client client(s.url);
   ASSERT_TRUE(client.ok()) << client.error();
-  std::string error;
   const std::vector<milliseconds> rungs = {1s};
-  EXPECT_TRUE(detail::declare_retry_ladder(client.get(), 1, queue_type::quorum, rungs, error))
-      << error;
-  EXPECT_FALSE(detail::declare_retry_ladder(client.get(), 1, queue_type::classic, rungs, error));
+  const auto quorum = detail::declare_retry_ladder(client.get(), 1, queue_type::quorum, rungs);
+  EXPECT_TRUE(quorum) << quorum.error().text;
+  const auto classic = detail::declare_retry_ladder(client.get(), 1, queue_type::classic, rungs);
+  ASSERT_FALSE(classic);
+  const std::string& error = classic.error().text;
   EXPECT_NE(error.find("declare queue 'returning.outbound.retry.1s'"), std::string::npos) << error;
   EXPECT_NE(error.find("406"), std::string::npos) << error;
   c.stop();

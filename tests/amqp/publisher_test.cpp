@@ -21,9 +21,9 @@
 #include <thread>
 #include <vector>
 
-#include "broker.hpp"
 #include "amqp/detail/topology.hpp"
 #include "amqp/topology.hpp"
+#include "broker.hpp"
 
 namespace rai::amqp {
 namespace {
@@ -165,10 +165,9 @@ TEST_F(PublisherTest, DeclaringTheTopologyAgainIsAccepted) {
   second.start();
   ASSERT_TRUE(comes_up(first));
   ASSERT_TRUE(comes_up(second));
-  std::string error;
-  EXPECT_TRUE(
-      detail::declare_topology(client_.get(), 1, queue_type::classic, "returning.events", error))
-      << error;
+  const auto declared =
+      detail::declare_topology(client_.get(), 1, queue_type::classic, "returning.events");
+  EXPECT_TRUE(declared) << declared.error().text;
   EXPECT_EQ(publish_one(second, make_message(sink_key_)), publish_status::confirmed);
 }
 
@@ -489,15 +488,16 @@ TEST_F(QuorumTopologyTest, QuorumDeclaresTwiceAndClassicIsRefusedByName) {
 
   broker_client client(s.url);
   ASSERT_TRUE(client.ok()) << client.error();
-  std::string error;
-  EXPECT_TRUE(
-      detail::declare_topology(client.get(), 1, queue_type::quorum, "returning.events", error))
-      << error;
+  const auto quorum =
+      detail::declare_topology(client.get(), 1, queue_type::quorum, "returning.events");
+  EXPECT_TRUE(quorum) << quorum.error().text;
   EXPECT_EQ(publish_one(p, make_message(unique("returning.nobody."))), publish_status::confirmed);
 
   // Classic declarations of the same queues: 406, and the error says which.
-  EXPECT_FALSE(
-      detail::declare_topology(client.get(), 1, queue_type::classic, "returning.events", error));
+  const auto classic =
+      detail::declare_topology(client.get(), 1, queue_type::classic, "returning.events");
+  ASSERT_FALSE(classic);
+  const std::string& error = classic.error().text;
   EXPECT_NE(error.find("declare queue 'returning.unrouted'"), std::string::npos) << error;
   EXPECT_NE(error.find("406"), std::string::npos) << error;
   EXPECT_NE(error.find("PRECONDITION_FAILED"), std::string::npos) << error;

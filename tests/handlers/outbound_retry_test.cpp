@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -234,62 +233,6 @@ TEST(RetrySchedule, Validation) {
   EXPECT_EQ(validate(retry_schedule{{1h, 5s}}), std::nullopt);
 }
 
-TEST(DelayLadder, DefaultRungNames) {
-  std::vector<std::string> names;
-  for (const auto r : delay_ladder{}.rungs) names.push_back(rung_name(r));
-  const std::vector<std::string> want = {"1s", "2s",  "5s",  "10s", "30s", "1m", "2m",
-                                         "5m", "10m", "30m", "1h",  "2h",  "4h", "8h"};
-  EXPECT_EQ(names, want);
-  EXPECT_EQ(validate(delay_ladder{}), std::nullopt);
-}
-
-TEST(DelayLadder, RungNameUsesTheLargestExactUnit) {
-  EXPECT_EQ(rung_name(1s), "1s");
-  EXPECT_EQ(rung_name(30s), "30s");
-  EXPECT_EQ(rung_name(1min), "1m");
-  EXPECT_EQ(rung_name(2h), "2h");
-  EXPECT_EQ(rung_name(500ms), "500ms");
-  EXPECT_EQ(rung_name(1ms), "1ms");
-  EXPECT_EQ(rung_name(1500ms), "1500ms");
-  EXPECT_EQ(rung_name(90s), "90s");
-  EXPECT_EQ(rung_name(60s), "1m");
-  EXPECT_EQ(rung_name(90min), "90m");
-  EXPECT_EQ(rung_name(60min), "1h");
-  EXPECT_EQ(rung_name(24h), "24h");
-  EXPECT_EQ(rung_name(61min), "61m");
-  EXPECT_EQ(rung_name(3601s), "3601s");
-  EXPECT_EQ(rung_name(0ms), "0ms");
-}
-
-TEST(DelayLadder, RungNamesAreOneToOne) {
-  std::map<std::string, milliseconds> seen;
-  for (std::int64_t v = 1; v <= 200'000; v += 250) {
-    for (const std::int64_t scale : {1, 1000, 60'000}) {
-      const milliseconds m{v * scale};
-      const auto [it, fresh] = seen.emplace(rung_name(m), m);
-      if (!fresh) {
-        EXPECT_EQ(it->second, m) << it->first;
-      }
-    }
-  }
-}
-
-TEST(DelayLadder, Validation) {
-  EXPECT_TRUE(validate(delay_ladder{{}}));
-  EXPECT_TRUE(validate(delay_ladder{{0ms, 1s}}));
-  EXPECT_TRUE(validate(delay_ladder{{-1s}}));
-  const auto unsorted = validate(delay_ladder{{1s, 5s, 2s}});
-  ASSERT_TRUE(unsorted);
-  EXPECT_NE(unsorted->find("ascending"), std::string::npos) << *unsorted;
-  EXPECT_TRUE(validate(delay_ladder{{1s, 1s}}));          // duplicate → same queue name
-  EXPECT_TRUE(validate(delay_ladder{{1s, 1000ms, 2s}}));  // "1s" twice
-  EXPECT_TRUE(validate(delay_ladder{{60s, 1min}}));       // "1m" twice
-  EXPECT_EQ(validate(delay_ladder{{500ms, 1s, 90s}}), std::nullopt);
-  // RabbitMQ's x-message-ttl is an unsigned 32-bit count of milliseconds.
-  EXPECT_EQ(validate(delay_ladder{{milliseconds{4'294'967'295}}}), std::nullopt);
-  EXPECT_TRUE(validate(delay_ladder{{milliseconds{4'294'967'296}}}));
-}
-
 // --- next_retry ------------------------------------------------------------------------
 
 // splitmix64: a deterministic stream of well-spread 64-bit values.
@@ -300,17 +243,25 @@ std::uint64_t splitmix(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+using ladder = std::vector<milliseconds>;
+
+// The delay queues' TTLs the gateway declares by default (wire-format §7;
+// amqp::default_retry_rungs() owns them), as test data.
+ladder wire_format_ladder() {
+  return {1s, 2s, 5s, 10s, 30s, 1min, 2min, 5min, 10min, 30min, 1h, 2h, 4h, 8h};
+}
+
 // The reference rounding: smallest rung >= d (the ladder is sorted), else the last.
-milliseconds rung_at_least(const delay_ladder& l, milliseconds d) {
-  for (const auto r : l.rungs) {
+milliseconds rung_at_least(const ladder& l, milliseconds d) {
+  for (const auto r : l) {
     if (r >= d) return r;
   }
-  return l.rungs.back();
+  return l.back();
 }
 
 TEST(NextRetry, ExhaustedAfterTheLastStep) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   for (unsigned n = 0; n < s.steps.size(); ++n) {
     EXPECT_FALSE(next_retry(s, l, n, std::nullopt, 0).exhausted) << n;
     EXPECT_FALSE(next_retry(s, l, n, std::nullopt, max_random).exhausted) << n;
@@ -326,12 +277,12 @@ TEST(NextRetry, ExhaustedAfterTheLastStep) {
 }
 
 TEST(NextRetry, EmptyLadderCannotScheduleAnything) {
-  EXPECT_TRUE(next_retry(retry_schedule{}, delay_ladder{{}}, 0, std::nullopt, 0).exhausted);
+  EXPECT_TRUE(next_retry(retry_schedule{}, ladder{}, 0, std::nullopt, 0).exhausted);
 }
 
 TEST(NextRetry, RandomZeroWaitsTheShortestRung) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   for (unsigned n = 0; n < s.steps.size(); ++n) {
     const auto d = next_retry(s, l, n, std::nullopt, 0);
     EXPECT_EQ(d.delay, 1s) << n;
@@ -341,20 +292,20 @@ TEST(NextRetry, RandomZeroWaitsTheShortestRung) {
 
 TEST(NextRetry, RandomMaxWaitsTheFullStep) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   // Each default step is itself a rung: 5s, 30s, 2m, 10m, 30m, 1h, 2h, 4h, 8h.
   const std::vector<std::size_t> want_index = {2, 4, 6, 8, 9, 10, 11, 12, 13};
   for (unsigned n = 0; n < s.steps.size(); ++n) {
     const auto d = next_retry(s, l, n, std::nullopt, max_random);
     EXPECT_EQ(d.delay, s.steps[n]) << n;
     EXPECT_EQ(d.rung_index, want_index[n]) << n;
-    EXPECT_EQ(l.rungs[d.rung_index], d.delay);
+    EXPECT_EQ(l[d.rung_index], d.delay);
   }
 }
 
 TEST(NextRetry, AttemptNumberSelectsTheStep) {
   const retry_schedule s{{1s, 10s, 1h}};
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   EXPECT_EQ(next_retry(s, l, 0, std::nullopt, max_random).delay, 1s);
   EXPECT_EQ(next_retry(s, l, 1, std::nullopt, max_random).delay, 10s);
   EXPECT_EQ(next_retry(s, l, 2, std::nullopt, max_random).delay, 1h);
@@ -363,7 +314,7 @@ TEST(NextRetry, AttemptNumberSelectsTheStep) {
 
 TEST(NextRetry, HalfwayRandomGivesHalfTheStep) {
   const retry_schedule s{{10min}};
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   // 2^63 maps to floor(600001 / 2) ms = 300000 ms = exactly the 5m rung.
   EXPECT_EQ(next_retry(s, l, 0, std::nullopt, std::uint64_t{1} << 63).delay, 5min);
   // Just past half needs the next rung up.
@@ -372,7 +323,7 @@ TEST(NextRetry, HalfwayRandomGivesHalfTheStep) {
 }
 
 TEST(NextRetry, RoundsUpToTheNextRung) {
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   // random = max gives wanted == step exactly.
   const std::vector<std::pair<milliseconds, milliseconds>> cases = {
       {1ms, 1s},     {999ms, 1s},    {1000ms, 1s}, {1001ms, 2s}, {3s, 5s},
@@ -383,13 +334,13 @@ TEST(NextRetry, RoundsUpToTheNextRung) {
   for (const auto& [step, want] : cases) {
     const auto d = next_retry(retry_schedule{{step}}, l, 0, std::nullopt, max_random);
     EXPECT_EQ(d.delay, want) << step.count() << "ms";
-    EXPECT_EQ(l.rungs[d.rung_index], want);
+    EXPECT_EQ(l[d.rung_index], want);
   }
 }
 
 TEST(NextRetry, JitterStaysWithinBounds) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   std::uint64_t state = 42;
   for (unsigned n = 0; n < s.steps.size(); ++n) {
     const milliseconds upper = rung_at_least(l, s.steps[n]);
@@ -397,21 +348,21 @@ TEST(NextRetry, JitterStaysWithinBounds) {
     for (int i = 0; i < 2000; ++i) {
       const auto d = next_retry(s, l, n, std::nullopt, splitmix(state));
       ASSERT_FALSE(d.exhausted);
-      ASSERT_LT(d.rung_index, l.rungs.size());
-      EXPECT_EQ(l.rungs[d.rung_index], d.delay);
-      EXPECT_GE(d.delay, l.rungs.front());
+      ASSERT_LT(d.rung_index, l.size());
+      EXPECT_EQ(l[d.rung_index], d.delay);
+      EXPECT_GE(d.delay, l.front());
       EXPECT_LE(d.delay, upper) << "attempt " << n;
       seen.insert(d.delay);
     }
     // The jitter really spreads the delay: every rung that catches at least 1%
     // of [0, step] shows up in 2000 draws, the top one included.
     milliseconds previous{0};
-    for (const auto r : l.rungs) {
+    for (const auto r : l) {
       if (r > upper) break;
       const double share = static_cast<double>((std::min(r, s.steps[n]) - previous).count()) /
                            static_cast<double>(s.steps[n].count());
       if (share >= 0.01) {
-        EXPECT_TRUE(seen.count(r)) << "attempt " << n << " rung " << rung_name(r);
+        EXPECT_TRUE(seen.count(r)) << "attempt " << n << " rung " << r.count() << " ms";
       }
       previous = r;
     }
@@ -422,7 +373,7 @@ TEST(NextRetry, JitterStaysWithinBounds) {
 TEST(NextRetry, JitterIsUniform) {
   // wanted is uniform in [0, 10m]: about half of the draws land at or under 5m.
   const retry_schedule s{{10min}};
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   std::uint64_t state = 7;
   int low = 0;
   constexpr int draws = 20'000;
@@ -435,7 +386,7 @@ TEST(NextRetry, JitterIsUniform) {
 
 TEST(NextRetry, NeverBelowRetryAfter) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   std::uint64_t state = 99;
   for (const seconds ra : {0s, 1s, 2s, 3s, 45s, 60s, 61s, 600s, 3599s, 3600s, 28800s}) {
     for (unsigned n = 0; n < s.steps.size(); ++n) {
@@ -452,7 +403,7 @@ TEST(NextRetry, NeverBelowRetryAfter) {
 
 TEST(NextRetry, RetryAfterExamples) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   EXPECT_EQ(next_retry(s, l, 0, 45s, 0).delay, 1min);
   EXPECT_EQ(next_retry(s, l, 0, 3600s, 0).delay, 1h);
   EXPECT_EQ(next_retry(s, l, 0, 0s, 0).delay, 1s);
@@ -462,15 +413,15 @@ TEST(NextRetry, RetryAfterExamples) {
 
 TEST(NextRetry, RetryAfterBeyondTheLadderGetsTheLargestRung) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   const auto d = next_retry(s, l, 0, max_retry_after, 0);
   EXPECT_EQ(d.delay, 8h);
-  EXPECT_EQ(d.rung_index, l.rungs.size() - 1);
+  EXPECT_EQ(d.rung_index, l.size() - 1);
   EXPECT_EQ(next_retry(s, l, 0, 8h + 1s, 0).delay, 8h);
 }
 
 TEST(NextRetry, UnsortedLadderStillRoundsUp) {
-  const delay_ladder l{{10s, 1s, 5s}};
+  const ladder l{10s, 1s, 5s};
   const auto d = next_retry(retry_schedule{{3s}}, l, 0, std::nullopt, max_random);
   EXPECT_EQ(d.delay, 5s);
   EXPECT_EQ(d.rung_index, 2u);
@@ -481,7 +432,7 @@ TEST(NextRetry, UnsortedLadderStillRoundsUp) {
 
 TEST(NextRetry, Deterministic) {
   const retry_schedule s;
-  const delay_ladder l;
+  const ladder l = wire_format_ladder();
   std::uint64_t state = 5;
   for (int i = 0; i < 100; ++i) {
     const auto r = splitmix(state);
