@@ -15,7 +15,6 @@ namespace {
 
 constexpr std::chrono::milliseconds k_max_service{1000};
 constexpr std::chrono::milliseconds k_min_service{100};
-constexpr std::chrono::milliseconds k_backoff_floor{10};
 
 }  // namespace
 
@@ -57,20 +56,6 @@ void sleep_unless_stopped(wake_event& wake, std::chrono::milliseconds d,
     ::poll(&p, 1, poll_ms(left));
     wake.drain();
   }
-}
-
-reconnect_backoff::reconnect_backoff(std::chrono::milliseconds min, std::chrono::milliseconds max)
-    : min_(std::max(min, k_backoff_floor)),
-      max_(std::max(max, min_)),
-      step_(min_),
-      rng_(std::random_device{}()) {}
-
-std::chrono::milliseconds reconnect_backoff::next() {
-  const auto b = std::max<std::chrono::milliseconds::rep>(step_.count(), 2);
-  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(b / 2, b);
-  const std::chrono::milliseconds delay{pick(rng_)};
-  step_ = std::min(step_ * 2, max_);
-  return delay;
 }
 
 loop_clock::duration service_interval(amqp_connection_state_t c) noexcept {

@@ -76,6 +76,7 @@
 #include "amqp/confirm_tracker.hpp"
 #include "amqp/detail/amqp.hpp"
 #include "amqp/detail/loop.hpp"
+#include "amqp/detail/publish.hpp"
 #include "amqp/detail/topology.hpp"
 
 namespace rai::amqp {
@@ -149,7 +150,6 @@ struct publisher::impl {
 
   bool take_batch();  // returns stop_requested
   detail::step<> publish_unsent();
-  int send(const message& m);
   detail::step<> read_frames();
   detail::step<> handle_frame(const amqp_frame_t& frame);
   detail::step<> handle_return(amqp_channel_t channel, const amqp_basic_return_t& r);
@@ -316,7 +316,8 @@ detail::step<> publisher::impl::publish_unsent() {
   detail::step<> up;
   while (up && !blocked_ && sent < unsent_.size()) {
     job& j = unsent_[sent];
-    if (const int rc = send(j.msg); rc != AMQP_STATUS_OK) {
+    if (const int rc = detail::basic_publish(conn_.get(), k_channel, j.msg, header_entries_);
+        rc != AMQP_STATUS_OK) {
       up = detail::socket_failure("basic.publish", rc);
       break;  // this job is failed with the unsent ones
     }
@@ -327,45 +328,6 @@ detail::step<> publisher::impl::publish_unsent() {
   }
   unsent_.erase(unsent_.begin(), unsent_.begin() + static_cast<std::ptrdiff_t>(sent));
   return up;
-}
-
-int publisher::impl::send(const message& m) {
-  amqp_basic_properties_t props{};
-  props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
-  props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
-  if (!m.content_type.empty()) {
-    props._flags |= AMQP_BASIC_CONTENT_TYPE_FLAG;
-    props.content_type = detail::bytes_of(m.content_type);
-  }
-  if (!m.message_id.empty()) {
-    props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
-    props.message_id = detail::bytes_of(m.message_id);
-  }
-  if (!m.type.empty()) {
-    props._flags |= AMQP_BASIC_TYPE_FLAG;
-    props.type = detail::bytes_of(m.type);
-  }
-  if (m.timestamp > 0) {
-    props._flags |= AMQP_BASIC_TIMESTAMP_FLAG;
-    props.timestamp = static_cast<std::uint64_t>(m.timestamp);
-  }
-  if (!m.headers.empty()) {
-    header_entries_.resize(m.headers.size());
-    for (std::size_t i = 0; i < m.headers.size(); ++i) {
-      amqp_table_entry_t& e = header_entries_[i];
-      e.key = detail::bytes_of(m.headers[i].first);
-      e.value.kind = AMQP_FIELD_KIND_UTF8;
-      e.value.value.bytes = detail::bytes_of(m.headers[i].second);
-    }
-    props._flags |= AMQP_BASIC_HEADERS_FLAG;
-    props.headers.num_entries = static_cast<int>(header_entries_.size());
-    props.headers.entries = header_entries_.data();
-  }
-  // The exchange exactly as given: "" is the default exchange, which routes
-  // by queue name (retry and dead queues).
-  return amqp_basic_publish(conn_.get(), k_channel, detail::bytes_of(m.exchange),
-                            detail::bytes_of(m.routing_key), /*mandatory=*/1, /*immediate=*/0,
-                            &props, detail::bytes_of(m.body));
 }
 
 detail::step<> publisher::impl::read_frames() {

@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <exception>
 #include <string>
 #include <vector>
@@ -26,6 +25,7 @@
 #include "bench/latency.hpp"
 #include "bench/payloads.hpp"
 #include "bench/publish_loop.hpp"
+#include "handlers/rfc3339.hpp"
 
 namespace {
 
@@ -60,15 +60,6 @@ constexpr const char* usage = R"(usage: rai-bench-broker [options] (--count N | 
 The topology of wire-format §6 is declared first, with exactly the gateway's
 arguments (classic queues).
 )";
-
-std::string rfc3339_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string run_prefix() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -128,7 +119,7 @@ int run(int argc, char** argv) {
                                    : event_payload(event_kind::user_joined,
                                                    prefix + "-e" + std::to_string(i), i, size));
   }
-  const std::string received_at = rfc3339_now();
+  const std::string received_at = rai::handlers::rfc3339_utc(std::chrono::system_clock::now());
   const std::int64_t timestamp = static_cast<std::int64_t>(std::time(nullptr));
   message_source next;
   if (outbound != 0) {

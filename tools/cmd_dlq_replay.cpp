@@ -8,12 +8,12 @@
 
 #include "amqp/session.hpp"
 #include "amqp/topology.hpp"
+#include "handlers/rfc3339.hpp"
 #include "tools/commands.hpp"
 #include "tools/dlq_commands.hpp"
 #include "tools/dlq_flags.hpp"
 #include "tools/replay_headers.hpp"
 #include "tools/replay_selection.hpp"
-#include "tools/rfc3339.hpp"
 
 namespace rai::tool {
 namespace {
@@ -81,7 +81,7 @@ struct replay_run {
     amqp::republish_edit edit;
     edit.drop_header = dropped_on_replay;
     edit.add_headers.emplace_back(replayed_at_header,
-                                  rfc3339_utc(std::chrono::system_clock::now()));
+                                  handlers::rfc3339_utc(std::chrono::system_clock::now()));
     auto sent =
         session.republish(m, amqp::names::commands_exchange, amqp::names::outbound_routing_key,
                           edit, [this, i](amqp::publish_status s) { outcomes[i] = s; });

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "amqp/backoff.hpp"
 #include "amqp/detail/amqp.hpp"
 
 #include <atomic>
@@ -46,23 +47,6 @@ class wake_event {
 void sleep_unless_stopped(wake_event& wake, std::chrono::milliseconds d,
                           const std::atomic<bool>& stop) noexcept;
 
-// Reconnect delays: each next() is a random pick between half and all of the
-// current step (so clients that lost the broker together do not come back in
-// lockstep), and the step doubles from `min` up to `max`; reset() after a
-// successful connect.
-class reconnect_backoff {
- public:
-  reconnect_backoff(std::chrono::milliseconds min, std::chrono::milliseconds max);
-  std::chrono::milliseconds next();
-  void reset() noexcept { step_ = min_; }
-
- private:
-  std::chrono::milliseconds min_;
-  std::chrono::milliseconds max_;
-  std::chrono::milliseconds step_;
-  std::minstd_rand rng_;
-};
-
 // How often the loop must read frames so rabbitmq-c, which sends and checks
 // heartbeats inside the frame read, keeps them serviced: half the negotiated
 // heartbeat, between 100 ms and 1 s (1 s without heartbeats).
@@ -82,7 +66,7 @@ template <class Connect, class Serve>
 void run_reconnecting(std::string_view who, const std::string& url_for_logs, wake_event& wake,
                       const std::atomic<bool>& stop, std::chrono::milliseconds backoff_min,
                       std::chrono::milliseconds backoff_max, Connect&& connect, Serve&& serve) {
-  reconnect_backoff backoff(backoff_min, backoff_max);
+  amqp::reconnect_backoff backoff(backoff_min, backoff_max);
   unsigned failures = 0;
   while (!stop.load()) {
     if (const result<> connected = connect(); !connected) {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "amqp/detail/loop.hpp"
+#include "amqp/backoff.hpp"
 #include "spool/detail/files.hpp"
 #include "spool/detail/scanner.hpp"
 #include "spool/detail/state.hpp"
@@ -78,7 +78,7 @@ class spool_forwarder {
   std::uint64_t failure_streak_ = 0;
   bool target_ready_ = true;
   std::optional<clock::time_point> read_retry_at_;  // after a read error
-  amqp::detail::reconnect_backoff backoff_;
+  amqp::reconnect_backoff backoff_;
   std::vector<forward_wakeup::result> results_;
   std::map<std::uint64_t, segment_progress> progress_;
 
