@@ -1,12 +1,12 @@
 #include "gateway/metrics_page.hpp"
 
+#include "amqp/consumer_interface.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/prometheus_text.hpp"
 #include "handlers/errc.hpp"
 #include "handlers/events.hpp"
 #include "handlers/outbound_command.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
 #include "spool/spool.hpp"
 
 namespace rai::gateway {

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <random>
 
+#include "amqp/consumer_interface.hpp"
+#include "amqp/publisher_interface.hpp"
+#include "amqp/topology.hpp"
 #include "crypto/webhook_signature.hpp"
 #include "gateway/async_limits.hpp"
 #include "gateway/async_publish.hpp"
@@ -11,9 +14,6 @@
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_envelope.hpp"
 #include "handlers/outbound_retry.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
-#include "amqp/topology.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -120,7 +120,7 @@ std::size_t reason_index(dead_reason r) {
 // The command re-published to its next home keeps its body, id and kind, and
 // every header except the delivery-state ones, which are rewritten.
 amqp::message next_home(const amqp::delivery& d, const std::string& kind, const std::string& id,
-                         std::string queue_name) {
+                        std::string queue_name) {
   amqp::message m;
   m.exchange = "";  // the default exchange: routing key = queue name
   m.routing_key = std::move(queue_name);
@@ -138,7 +138,7 @@ amqp::message next_home(const amqp::delivery& d, const std::string& kind, const 
 }  // namespace
 
 outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& config,
-                                 amqp::publisher& publisher, http_client& client)
+                                 amqp::message_publisher& publisher, http_client& client)
     : ioc_(ioc), publisher_(publisher), client_(client), settings_(config.outbound) {
   if (!settings_.retry_schedule.empty()) schedule_.steps = settings_.retry_schedule;
   if (!settings_.delay_ladder.empty()) ladder_.rungs = settings_.delay_ladder;
@@ -154,7 +154,7 @@ outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& con
 
 outbound_sender::~outbound_sender() = default;
 
-void outbound_sender::attach(amqp::consumer& consumer) {
+void outbound_sender::attach(amqp::message_consumer& consumer) {
   consumer_ = &consumer;
 }
 
