@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "amqp/consumer.hpp"
+#include "amqp/publisher.hpp"
 #include "gateway/admin_service.hpp"
 #include "gateway/byte_budget.hpp"
 #include "gateway/config_warnings.hpp"
@@ -27,8 +29,6 @@
 #include "gateway/systemd_notify.hpp"
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
 #include "spool/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
@@ -56,7 +56,7 @@ session_limits limits_from(const server_settings& s) {
 }
 
 std::optional<amqp::consumer_settings> consumer_settings_from(const gateway_config& cfg,
-                                                               const outbound_sender& sender) {
+                                                              const outbound_sender& sender) {
   if (!cfg.outbound.enabled) return std::nullopt;
   amqp::consumer_settings s;
   s.prefetch = static_cast<std::uint16_t>(cfg.outbound.prefetch);
@@ -90,6 +90,12 @@ void wait_for_idle(const listener& l, clock::time_point until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+std::unique_ptr<amqp::managed_publisher> make_publisher(const publisher_factory& factory,
+                                                        const amqp::amqp_settings& settings) {
+  if (factory) return factory(settings);
+  return std::make_unique<amqp::publisher>(settings);
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -97,14 +103,15 @@ double unix_now() {
 }  // namespace
 
 struct app::impl {
-  impl(gateway_config cfg, std::string path)
+  impl(gateway_config cfg, std::string path, const publisher_factory& factory)
       : config(std::move(cfg)),
         config_path(std::move(path)),
         threads(config.server.threads ? config.server.threads
                                       : std::max(1u, std::thread::hardware_concurrency())),
         workers(threads),
         ioc(static_cast<int>(threads)),
-        publisher(config.amqp),
+        owned_publisher(make_publisher(factory, config.amqp)),
+        publisher(*owned_publisher),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
         spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
@@ -140,7 +147,8 @@ struct app::impl {
   net::io_context ioc;
   process_metrics process;
   inbound_metrics inbound;
-  amqp::publisher publisher;
+  std::unique_ptr<amqp::managed_publisher> owned_publisher;
+  amqp::managed_publisher& publisher;  // *owned_publisher
   http_client client;
   outbound_sender sender;
   std::optional<amqp::consumer> consumer;
@@ -370,8 +378,8 @@ int app::impl::run() {
   return 0;
 }
 
-app::app(gateway_config config, std::string config_path)
-    : impl_(std::make_unique<impl>(std::move(config), std::move(config_path))) {}
+app::app(gateway_config config, std::string config_path, const publisher_factory& make_publisher)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(config_path), make_publisher)) {}
 
 app::~app() = default;
 
