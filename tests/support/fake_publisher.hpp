@@ -5,10 +5,14 @@
 // either inside publish() (settle_at_once) or later, from any thread
 // (settle). Like the real publisher it refuses with `unavailable` while not
 // connected, and stop() settles what is still pending with connection_lost.
+// A long-running user (the HTTP fuzzer) can stop it keeping what settled at
+// once (keep_settled(false)); it then only counts those.
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -32,6 +36,12 @@ class fake_publisher final : public amqp::managed_publisher {
     at_once_ = status;
   }
 
+  // false: a publish settled inside publish() is counted but not kept.
+  void keep_settled(bool keep) {
+    std::lock_guard lock(mu_);
+    keep_settled_ = keep;
+  }
+
   void start() override { set_connected(true); }
   void stop() override {
     std::vector<completion> lost;
@@ -51,12 +61,14 @@ class fake_publisher final : public amqp::managed_publisher {
     std::optional<amqp::publish_status> now;
     {
       std::lock_guard lock(mu_);
-      entries_.push_back({std::move(m), std::move(done), std::nullopt});
-      if (!connected_)
-        now = amqp::publish_status::unavailable;
-      else
-        now = at_once_;
-      if (now) done = settle_locked(entries_.back(), *now);
+      ++publishes_;
+      now = connected_ ? at_once_ : amqp::publish_status::unavailable;
+      if (now && !keep_settled_) {
+        ++results_[static_cast<std::size_t>(*now)];
+      } else {
+        entries_.push_back({std::move(m), std::move(done), std::nullopt});
+        if (now) done = settle_locked(entries_.back(), *now);
+      }
     }
     changed_.notify_all();
     if (now && done) done(*now);
@@ -74,19 +86,15 @@ class fake_publisher final : public amqp::managed_publisher {
   amqp::publisher_stats stats() const override {
     std::lock_guard lock(mu_);
     amqp::publisher_stats s;
-    for (const entry& e : entries_) {
-      if (e.status)
-        ++s.results[static_cast<std::size_t>(*e.status)];
-      else
-        ++s.in_flight;
-    }
+    s.results = results_;
+    for (const entry& e : entries_) s.in_flight += e.status ? 0 : 1;
     return s;
   }
 
   // How many publish() calls so far (settled or not).
   std::size_t published() const {
     std::lock_guard lock(mu_);
-    return entries_.size();
+    return publishes_;
   }
   // Published and not yet settled.
   std::size_t pending() const {
@@ -110,7 +118,7 @@ class fake_publisher final : public amqp::managed_publisher {
   bool wait_for_published(std::size_t n,
                           std::chrono::milliseconds limit = std::chrono::seconds(5)) const {
     std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, limit, [&] { return entries_.size() >= n; });
+    return changed_.wait_for(lock, limit, [&] { return publishes_ >= n; });
   }
 
   // Settles the i-th publish, which must be pending; its completion runs on
@@ -133,15 +141,19 @@ class fake_publisher final : public amqp::managed_publisher {
     std::optional<amqp::publish_status> status;
   };
 
-  static completion settle_locked(entry& e, amqp::publish_status status) {
+  completion settle_locked(entry& e, amqp::publish_status status) {
     e.status = status;
+    ++results_[static_cast<std::size_t>(status)];
     return std::exchange(e.done, nullptr);
   }
 
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
-  std::vector<entry> entries_;
+  std::vector<entry> entries_;  // in publish order (all of them while keep_settled_)
+  std::size_t publishes_ = 0;
+  std::array<std::uint64_t, amqp::publish_status_count> results_{};
   std::optional<amqp::publish_status> at_once_;
+  bool keep_settled_ = true;
   bool connected_ = true;
 };
 
