@@ -13,8 +13,9 @@ class managed_publisher;
 namespace rai::gateway {
 
 // Makes the publisher that events, spooled events, parked commands and admin
-// commands go through. Empty: the real amqp::publisher on config.amqp. The
-// benchmark's sink gateway (bench/sink_gateway_main.cpp) passes a fake.
+// commands go through (never null). Empty: the real amqp::publisher on
+// config.amqp. The benchmark's sink gateway (bench/sink_gateway_main.cpp)
+// passes a fake.
 using publisher_factory =
     std::function<std::unique_ptr<amqp::managed_publisher>(const amqp::amqp_settings&)>;
 
