@@ -7,36 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "amqp/consumer_interface.hpp"
 #include "amqp/settings.hpp"
 
 namespace rai::amqp {
-
-// One message taken from the outbound queue, not yet settled.
-struct delivery {
-  std::uint64_t tag = 0;         // the broker's delivery tag on this connection
-  std::uint64_t generation = 0;  // which connection delivered it (counts from 1)
-  std::string body;
-  std::string message_id;
-  std::string type;
-  std::string content_type;
-  std::int64_t timestamp = 0;  // unix seconds; 0 when absent
-  // Table values as text: strings (and byte arrays) as they are, integers and
-  // timestamps in decimal, floats in shortest round-trip decimal, booleans as
-  // "true" / "false"; tables, arrays, decimals and voids are left out.
-  std::vector<std::pair<std::string, std::string>> headers;
-  bool redelivered = false;
-};
-
-struct consumer_stats {
-  std::uint64_t delivered = 0;  // handed to the handler
-  std::uint64_t acked = 0;
-  std::uint64_t rejected = 0;  // by reject(), a throwing handler, or stop()
-  // Settles that were not executed: for an older connection (the broker has
-  // requeued that delivery already), after stop(), or for a tag that is not
-  // outstanding (settled twice).
-  std::uint64_t dropped_settles = 0;
-  std::uint64_t reconnects = 0;  // connections lost and made again
-};
 
 // Consumes the durable queue returning.outbound (wire-format §7) with manual
 // acks on its own thread and its own connection (rabbitmq-c is not
@@ -54,7 +28,7 @@ struct consumer_stats {
 // outstanding. A settle for an older generation is dropped (the broker
 // already requeued that delivery when its connection closed), so every
 // delivery is either settled once or redelivered.
-class consumer {
+class consumer final : public message_consumer {
  public:
   using handler = std::function<void(delivery&&)>;
 
@@ -77,11 +51,11 @@ class consumer {
   void stop();
 
   // Thread-safe, never blocks on the network: queued for the consumer thread.
-  void ack(std::uint64_t generation, std::uint64_t tag);
-  void reject(std::uint64_t generation, std::uint64_t tag, bool requeue);
+  void ack(std::uint64_t generation, std::uint64_t tag) override;
+  void reject(std::uint64_t generation, std::uint64_t tag, bool requeue) override;
 
-  bool connected() const noexcept;  // consuming, and not stopping
-  consumer_stats stats() const noexcept;
+  bool connected() const noexcept override;  // consuming, and not stopping
+  consumer_stats stats() const noexcept override;
 
  private:
   struct impl;

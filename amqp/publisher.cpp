@@ -176,13 +176,6 @@ publisher::impl::~impl() = default;
 
 void publisher::impl::start() {
   std::lock_guard lifecycle(lifecycle_mu_);
-  if (settings_.sink) {
-    spdlog::warn("amqp publisher: SINK MODE (benchmarks only): events are confirmed and dropped");
-    std::lock_guard lock(mu_);
-    accepting_ = true;
-    connected_.store(true);
-    return;
-  }
   if (thread_.joinable()) return;
   stop_requested_.store(false);
   wake_.drain();
@@ -205,12 +198,6 @@ void publisher::impl::stop() {
 }
 
 void publisher::impl::publish(message&& m, completion done) {
-  if (settings_.sink) {
-    run_completion(done,
-                   connected_.load() ? publish_status::confirmed : publish_status::unavailable,
-                   results_);
-    return;
-  }
   std::optional<publish_status> refused;
   bool wake = false;
   {

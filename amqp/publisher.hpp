@@ -1,21 +1,12 @@
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "amqp/message.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "amqp/settings.hpp"
 
 namespace rai::amqp {
-
-struct publisher_stats {
-  // Completions by publish_status (index = the enum's value).
-  std::array<std::uint64_t, publish_status_count> results{};
-  std::uint64_t in_flight = 0;   // accepted and not yet completed
-  std::uint64_t reconnects = 0;  // connections lost and made again
-};
 
 // Owns one AMQP connection on its own thread (rabbitmq-c is blocking and not
 // thread-safe per connection). publish() is thread-safe and never blocks on
@@ -26,22 +17,20 @@ struct publisher_stats {
 // publisher thread. On connect it declares the topology (wire-format §6) and
 // enables confirms; when the broker goes away it fails every pending job and
 // reconnects with exponential backoff.
-class publisher {
+class publisher final : public managed_publisher {
  public:
-  using completion = std::function<void(publish_status)>;
-
   explicit publisher(amqp_settings settings);
   ~publisher();  // stops the thread; unsettled jobs complete with connection_lost
   publisher(const publisher&) = delete;
   publisher& operator=(const publisher&) = delete;
 
   // Starts the publisher thread, which connects (and keeps reconnecting).
-  void start();
+  void start() override;
   // Refuses new publishes, sends what was queued, reads outstanding confirms
   // for up to 2 s, completes the rest with connection_lost, closes the
   // connection and joins the thread. Idempotent; never call it from a
   // completion (it would join the thread it runs on).
-  void stop();
+  void stop() override;
 
   // Thread-safe; never does network I/O. The completion is called exactly
   // once. Normally that happens on the publisher thread, outside any lock,
@@ -55,10 +44,10 @@ class publisher {
   // explicitly. message_id should be unique among publishes in flight
   // (basic.return is matched to its job by message_id, exchange and routing
   // key).
-  void publish(message&& m, completion done);
+  void publish(message&& m, completion done) override;
 
-  bool connected() const noexcept;  // connected, topology declared, confirms on
-  publisher_stats stats() const;
+  bool connected() const noexcept override;  // connected, topology declared, confirms on
+  publisher_stats stats() const override;
 
  private:
   struct impl;

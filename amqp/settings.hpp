@@ -24,9 +24,6 @@ struct amqp_settings {
   std::chrono::milliseconds reconnect_max{10000};
   std::size_t max_in_flight = 8192;  // publishes sent or queued but not yet settled
   std::string connection_name = "rai-gateway";
-  // Benchmarks only: never connect; every publish is confirmed at once and
-  // discarded, so the gateway's own cost can be measured without a broker.
-  bool sink = false;
 
   bool operator==(const amqp_settings&) const = default;
 };

@@ -241,7 +241,7 @@ void parse_amqp(const toml::table& t, amqp::amqp_settings& s, problems_t& proble
   const std::string p = "amqp";
   check_known(t, p,
               {"url", "url_env", "url_file", "exchange", "queue_type", "heartbeat_seconds",
-               "confirm_timeout_ms", "max_in_flight", "bench_sink"},
+               "confirm_timeout_ms", "max_in_flight"},
               problems);
   if (auto url = read_secret(t, "url", p, problems, secret_presence::optional)) {
     if (!url->starts_with("amqp://"))
@@ -256,7 +256,6 @@ void parse_amqp(const toml::table& t, amqp::amqp_settings& s, problems_t& proble
   get_seconds(t, "heartbeat_seconds", p, s.heartbeat, problems);
   get_ms(t, "confirm_timeout_ms", p, s.confirm_timeout, problems);
   get(t, "max_in_flight", p, s.max_in_flight, problems);
-  get(t, "bench_sink", p, s.sink, problems);
   if (s.max_in_flight == 0) problems.push_back("amqp.max_in_flight: must be greater than 0");
 }
 

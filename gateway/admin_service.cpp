@@ -4,14 +4,14 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 
+#include "amqp/publisher_interface.hpp"
+#include "amqp/topology.hpp"
 #include "crypto/codec.hpp"
 #include "gateway/async_publish.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/responses.hpp"
 #include "handlers/json_text.hpp"
 #include "handlers/outbound_command.hpp"
-#include "amqp/publisher.hpp"
-#include "amqp/topology.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -63,7 +63,7 @@ http_response unauthorized(unsigned version, bool presented) {
 
 }  // namespace
 
-admin_service::admin_service(amqp::publisher& publisher, hooks h, std::string command_token)
+admin_service::admin_service(amqp::message_publisher& publisher, hooks h, std::string command_token)
     : publisher_(publisher), hooks_(std::move(h)), token_(std::move(command_token)) {}
 
 http_response admin_service::readiness(unsigned version) const {

@@ -10,7 +10,7 @@
 #include "http/net.hpp"
 
 namespace rai::amqp {
-class publisher;
+class message_publisher;
 }
 
 namespace rai::gateway {
@@ -38,7 +38,7 @@ class admin_service {
   };
 
   // An empty command_token turns the command endpoint off.
-  admin_service(amqp::publisher& publisher, hooks h, std::string command_token);
+  admin_service(amqp::message_publisher& publisher, hooks h, std::string command_token);
 
   // Everything about a request to the admin listener that its header decides:
   // the route, the method, and for a command the token, Origin and
@@ -63,7 +63,7 @@ class admin_service {
 
   http_response readiness(unsigned version) const;
 
-  amqp::publisher& publisher_;
+  amqp::message_publisher& publisher_;
   hooks hooks_;
   std::string token_;
 };

@@ -85,6 +85,12 @@ std::unique_ptr<listener> open_listener(net::io_context& ioc, const char* what,
   }
 }
 
+std::unique_ptr<amqp::managed_publisher> make_publisher(const publisher_factory& factory,
+                                                        const amqp::amqp_settings& settings) {
+  if (factory) return factory(settings);
+  return std::make_unique<amqp::publisher>(settings);
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -92,14 +98,15 @@ double unix_now() {
 }  // namespace
 
 struct app::impl {
-  impl(gateway_config cfg, std::string path)
+  impl(gateway_config cfg, std::string path, const publisher_factory& factory)
       : config(std::move(cfg)),
         config_path(std::move(path)),
         threads(config.server.threads ? config.server.threads
                                       : std::max(1u, std::thread::hardware_concurrency())),
         workers(threads),
         ioc(static_cast<int>(threads)),
-        publisher(config.amqp),
+        owned_publisher(make_publisher(factory, config.amqp)),
+        publisher(*owned_publisher),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
         sender(ioc, config, publisher, client),
         spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
@@ -135,7 +142,8 @@ struct app::impl {
   net::io_context ioc;
   process_metrics process;
   inbound_metrics inbound;
-  amqp::publisher publisher;
+  std::unique_ptr<amqp::managed_publisher> owned_publisher;
+  amqp::managed_publisher& publisher;  // *owned_publisher
   http_client client;
   outbound_sender sender;
   std::optional<amqp::consumer> consumer;
@@ -367,8 +375,8 @@ int app::impl::run() {
   return 0;
 }
 
-app::app(gateway_config config, std::string config_path)
-    : impl_(std::make_unique<impl>(std::move(config), std::move(config_path))) {}
+app::app(gateway_config config, std::string config_path, const publisher_factory& make_publisher)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(config_path), make_publisher)) {}
 
 app::~app() = default;
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "amqp/publisher.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "http/net.hpp"
 #include "spool/spool.hpp"
 
@@ -31,9 +31,10 @@ auto async_queue_op(Start start, CompletionToken&& token) {
 
 // Publishes with a confirm; completes with the publish_status.
 template <class CompletionToken>
-auto async_publish(amqp::publisher& publisher, amqp::message message, CompletionToken&& token) {
+auto async_publish(amqp::message_publisher& publisher, amqp::message message,
+                   CompletionToken&& token) {
   return async_queue_op<amqp::publish_status>(
-      [&publisher, m = std::move(message)](amqp::publisher::completion done) mutable {
+      [&publisher, m = std::move(message)](amqp::message_publisher::completion done) mutable {
         publisher.publish(std::move(m), std::move(done));
       },
       std::forward<CompletionToken>(token));

@@ -3,8 +3,8 @@
 #include <iterator>
 #include <tuple>
 
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
+#include "amqp/consumer_interface.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "gateway/listener.hpp"
 #include "gateway/prometheus_text.hpp"
 #include "handlers/errc.hpp"

@@ -7,8 +7,8 @@
 #include "gateway/outbound_metrics.hpp"
 
 namespace rai::amqp {
-class publisher;
-class consumer;
+class message_publisher;
+class message_consumer;
 }  // namespace rai::amqp
 namespace rai::spool {
 class spool;
@@ -32,8 +32,8 @@ struct metrics_sources {
   const process_metrics* process = nullptr;
   const inbound_metrics* inbound = nullptr;
   const outbound_metrics* outbound = nullptr;
-  const amqp::publisher* publisher = nullptr;
-  const amqp::consumer* consumer = nullptr;
+  const amqp::message_publisher* publisher = nullptr;
+  const amqp::message_consumer* consumer = nullptr;
   const spool::spool* spool = nullptr;
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;

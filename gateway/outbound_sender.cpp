@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <random>
 
-#include "amqp/consumer.hpp"
-#include "amqp/publisher.hpp"
+#include "amqp/consumer_interface.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "amqp/topology.hpp"
 #include "crypto/webhook_signature.hpp"
 #include "gateway/async_limits.hpp"
@@ -138,7 +138,7 @@ amqp::message next_home(const amqp::delivery& d, const std::string& kind, const 
 }  // namespace
 
 outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& config,
-                                 amqp::publisher& publisher, http_client& client)
+                                 amqp::message_publisher& publisher, http_client& client)
     : ioc_(ioc), publisher_(publisher), client_(client), settings_(config.outbound) {
   if (!settings_.retry_schedule.empty()) schedule_.steps = settings_.retry_schedule;
   for (const auto& t : config.targets) {
@@ -153,7 +153,7 @@ outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& con
 
 outbound_sender::~outbound_sender() = default;
 
-void outbound_sender::attach(amqp::consumer& consumer) {
+void outbound_sender::attach(amqp::message_consumer& consumer) {
   consumer_ = &consumer;
 }
 

@@ -13,8 +13,8 @@
 #include "http/net.hpp"
 
 namespace rai::amqp {
-class publisher;
-class consumer;
+class message_publisher;
+class message_consumer;
 struct delivery;
 struct message;
 }  // namespace rai::amqp
@@ -36,12 +36,12 @@ struct attempt_result;
 // nothing is ever dropped.
 class outbound_sender {
  public:
-  outbound_sender(net::io_context& ioc, const gateway_config& config, amqp::publisher& publisher,
-                  http_client& client);
+  outbound_sender(net::io_context& ioc, const gateway_config& config,
+                  amqp::message_publisher& publisher, http_client& client);
   ~outbound_sender();
 
   // Wires the consumer whose deliveries this sender settles. Call before start.
-  void attach(amqp::consumer& consumer);
+  void attach(amqp::message_consumer& consumer);
 
   // Called on the consumer thread: hands the delivery to the io_context.
   void on_delivery(amqp::delivery&& d);
@@ -88,9 +88,9 @@ class outbound_sender {
   net::awaitable<void> settle(const amqp::delivery& d, amqp::message next, std::string_view what);
 
   net::io_context& ioc_;
-  amqp::publisher& publisher_;
+  amqp::message_publisher& publisher_;
   http_client& client_;
-  amqp::consumer* consumer_ = nullptr;
+  amqp::message_consumer* consumer_ = nullptr;
   std::map<std::string, std::unique_ptr<outbound_target>, std::less<>> targets_;
   outbound_settings settings_;
   handlers::retry_schedule schedule_;

@@ -26,7 +26,7 @@ bool spools_after(amqp::publish_status s) {
 
 }  // namespace
 
-webhook_service::webhook_service(const gateway_config& config, amqp::publisher& publisher,
+webhook_service::webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
                                  spool::spool* spool, inbound_metrics& metrics)
     : dedupe_(config.dedupe.window, config.dedupe.max_entries),
       publisher_(publisher),

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "amqp/publisher.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "config/config.hpp"
 #include "gateway/inbound_metrics.hpp"
 #include "handlers/dedupe.hpp"
@@ -24,8 +24,8 @@ namespace rai::gateway {
 // local spool (when there is one), which forwards it later.
 class webhook_service {
  public:
-  webhook_service(const gateway_config& config, amqp::publisher& publisher, spool::spool* spool,
-                  inbound_metrics& metrics);
+  webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
+                  spool::spool* spool, inbound_metrics& metrics);
 
   // What the header alone decides (request_handler::check_header): the route,
   // the source, the method, the {event} segment, and the API key, signature
@@ -60,7 +60,7 @@ class webhook_service {
 
   std::atomic<std::shared_ptr<const source_table>> sources_;
   handlers::dedupe_window dedupe_;
-  amqp::publisher& publisher_;
+  amqp::message_publisher& publisher_;
   spool::spool* spool_;  // null: spool disabled
   inbound_metrics& metrics_;
   std::string exchange_;

@@ -52,10 +52,11 @@ const char* to_string(spool_status s) noexcept {
   return l != nullptr ? l : "unknown";
 }
 
-spool_target forward_to(amqp::publisher& p) {
-  return spool_target{
-      [&p](amqp::message&& m, amqp::publisher::completion done) { p.publish(std::move(m), std::move(done)); },
-      [&p] { return p.connected(); }};
+spool_target forward_to(amqp::message_publisher& p) {
+  return spool_target{[&p](amqp::message&& m, amqp::message_publisher::completion done) {
+                        p.publish(std::move(m), std::move(done));
+                      },
+                      [&p] { return p.connected(); }};
 }
 
 // Members are destroyed in reverse: the forwarder and writer threads are

@@ -73,7 +73,7 @@
 #include <memory>
 
 #include "amqp/message.hpp"
-#include "amqp/publisher.hpp"
+#include "amqp/publisher_interface.hpp"
 #include "spool/settings.hpp"
 
 namespace rai::spool {
@@ -117,17 +117,17 @@ struct spool_stats {
   bool forwarding = false;  // a forward target is set
 };
 
-// Where the forwarder publishes. forward_to(publisher&) is the usual one;
-// tests and wrappers may supply their own.
+// Where the forwarder publishes. forward_to(message_publisher&) is the usual
+// one; tests and wrappers may supply their own.
 struct spool_target {
-  // Same contract as publisher::publish: the completion is called exactly
-  // once, on any thread, possibly before publish returns.
-  std::function<void(amqp::message&&, amqp::publisher::completion)> publish;
+  // Same contract as message_publisher::publish: the completion is called
+  // exactly once, on any thread, possibly before publish returns.
+  std::function<void(amqp::message&&, amqp::message_publisher::completion)> publish;
   // Polled (every 100 ms while false) before publishing; empty = always ready.
   std::function<bool()> ready;
 };
 // Publishes through `p`, ready while p.connected().
-spool_target forward_to(amqp::publisher& p);
+spool_target forward_to(amqp::message_publisher& p);
 
 class spool {
  public:

@@ -1,10 +1,11 @@
-// HTTP request handling through the gateway's real session code: one
+// HTTP request handling through the gateway's real code: one
 // rai::gateway::listener (run_http_session per connection: Beast parser,
 // limits, framing checks, keep-alive, pipelining) on 127.0.0.1:0, started once
-// on its own io_context thread. Its handler runs the pure inbound pipeline
-// (route, source lookup, handlers::process_inbound) against the fixed sources
-// of fuzz_sources.hpp and answers as the webhook service does, without a
-// broker. Each input is the raw bytes of one connection: connect over
+// on its own io_context thread, whose handler is the real webhook_service
+// (route, source lookup, header checks, handlers::process_inbound, dedupe,
+// publishing) over the fixed sources of fuzz_sources.hpp. Its publisher is a
+// fake that confirms every event at once (tests/support/fake_publisher.hpp):
+// no broker. Each input is the raw bytes of one connection: connect over
 // loopback, write them, half-close, read until the server closes.
 
 #include <netinet/in.h>
@@ -13,26 +14,23 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
-#include "gateway/inbound_request.hpp"
+#include "config/config.hpp"
+#include "gateway/inbound_metrics.hpp"
 #include "gateway/listener.hpp"
-#include "gateway/responses.hpp"
-#include "handlers/errc.hpp"
-#include "handlers/events.hpp"
-#include "handlers/inbound.hpp"
-#include "handlers/route.hpp"
+#include "gateway/webhook_service.hpp"
 #include "tests/fuzz/fuzz_sources.hpp"
 #include "tests/support/eintr.hpp"
+#include "tests/support/fake_publisher.hpp"
 
 namespace {
 
@@ -46,68 +44,28 @@ constexpr std::chrono::milliseconds phase_timeout{200};
 // is a stuck session, reported as a crash.
 constexpr int client_timeout_seconds = 5;
 
-const std::map<std::string, rai::handlers::source_settings, std::less<>>& sources() {
-  static const auto* table = [] {
-    auto* t = new std::map<std::string, rai::handlers::source_settings, std::less<>>;
-    for (auto& s : rai::fuzz::make_encrypted_sources()) t->emplace(s.name, std::move(s));
-    auto plain = rai::fuzz::make_plain_source();
-    t->emplace(plain.name, std::move(plain));
-    return t;
-  }();
-  return *table;
-}
+// The service reads the real clock, while the seeds of make_corpus.py are
+// signed at fuzz_sources.hpp's fixed_now: a tolerance wide enough for both
+// keeps their signatures valid (inputs still reach the timestamp check with
+// timestamps a century away).
+constexpr std::chrono::seconds signature_tolerance{std::chrono::years(100)};
 
-gw::http_response refuse(const http::request_header<>& req, const boost::system::error_code& ec) {
-  return gw::error_response(req.version(),
-                            static_cast<http::status>(rai::handlers::http_status(ec)),
-                            rai::handlers::public_message(ec));
-}
-
-// The webhook service's header check: route, source, method, {event} and the
-// header checks of the pipeline, before the body is read.
-std::optional<gw::http_response> check_header(const http::request_header<>& req) {
-  using rai::handlers::inbound_errc;
-  const std::string_view target(req.target().data(), req.target().size());
-  const auto route = rai::handlers::parse_webhook_route(target);
-  if (!route) return refuse(req, route.error());
-  const auto it = sources().find(route->source);
-  if (it == sources().end()) return refuse(req, inbound_errc::unknown_source);
-  if (req.method() != http::verb::post) return refuse(req, inbound_errc::method_not_allowed);
-  if (route->event && !rai::handlers::event_from_path(*route->event))
-    return refuse(req, inbound_errc::unknown_event);
-  const auto in = gw::inbound_request_from(
-      req, {}, it->second, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
-  if (auto r = rai::handlers::check_inbound_headers(it->second, in); !r)
-    return refuse(req, r.error());
-  return std::nullopt;
-}
-
-// The webhook service's answer, minus dedupe and publishing.
-gw::http_response respond(const gw::http_request& req) {
-  using rai::handlers::inbound_errc;
-  const std::string_view target(req.target().data(), req.target().size());
-  const auto route = rai::handlers::parse_webhook_route(target);
-  if (!route) return refuse(req, route.error());
-  const auto it = sources().find(route->source);
-  if (it == sources().end()) return refuse(req, inbound_errc::unknown_source);
-  if (req.method() != http::verb::post) return refuse(req, inbound_errc::method_not_allowed);
-  const auto& source = it->second;
-  const auto in = gw::inbound_request_from(
-      req, req.body(), source, std::chrono::system_clock::time_point(rai::fuzz::fixed_now));
-  const auto event = rai::handlers::process_inbound(source, route->event, in);
-  if (!event) return refuse(req, event.error());
-  return gw::accepted_response(req.version(), event->id, rai::handlers::event_name(event->event),
-                               false);
-}
-
-net::awaitable<gw::http_response> handle(const gw::http_request& req) {
-  co_return respond(req);
+gw::gateway_config service_config() {
+  gw::gateway_config c;
+  c.dedupe.max_entries = 4096;  // small: eviction is exercised too
+  for (auto& s : rai::fuzz::make_encrypted_sources()) c.sources.push_back(std::move(s));
+  c.sources.push_back(rai::fuzz::make_plain_source());
+  for (auto& s : c.sources) s.signature_tolerance = signature_tolerance;
+  return c;
 }
 
 // Started once and never torn down: the fuzzer exits with the io thread still
 // waiting in accept, so nothing here may run a destructor at exit.
 struct server {
   net::io_context ioc{1};
+  rai::test::fake_publisher publisher{rai::amqp::publish_status::confirmed};
+  gw::inbound_metrics metrics;
+  gw::webhook_service service{service_config(), publisher, nullptr, metrics};
   std::unique_ptr<gw::listener> listener;
   std::uint16_t port = 0;
   std::thread io_thread;
@@ -116,6 +74,7 @@ struct server {
 std::uint16_t server_port() {
   static server* const s = [] {
     auto* s = new server;
+    s->publisher.keep_settled(false);  // millions of inputs: count, do not keep
     gw::session_limits limits;
     limits.max_body_bytes = 16 * 1024;
     limits.max_header_bytes = 4 * 1024;
@@ -129,7 +88,10 @@ std::uint16_t server_port() {
     limits.body_rate_grace = phase_timeout;
     s->listener = std::make_unique<gw::listener>(
         s->ioc, gw::endpoint{"127.0.0.1", 0}, 64, limits,
-        gw::request_handler{.check_header = check_header, .handle = handle});
+        gw::request_handler{
+            .check_header =
+                [s](const http::request_header<>& h) { return s->service.check_header(h); },
+            .handle = [s](const gw::http_request& r) { return s->service.handle(r); }});
     s->port = s->listener->port();
     s->listener->start();
     s->io_thread = std::thread([s] { s->ioc.run(); });  // runs until the process exits

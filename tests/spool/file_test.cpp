@@ -19,9 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include "tests/amqp/broker.hpp"
 #include "spool/detail/disk.hpp"
 #include "spool/record.hpp"
+#include "tests/amqp/broker.hpp"
 #include "tests/spool/test_support.hpp"
 
 namespace rai::spool {
@@ -50,7 +50,7 @@ spool_settings settings_for(const temp_dir& dir) {
 class recording_target {
  public:
   spool_target target() {
-    return {[this](message&& m, publisher::completion done) {
+    return {[this](message&& m, message_publisher::completion done) {
               {
                 std::lock_guard lock(mu_);
                 got_.push_back(std::move(m));

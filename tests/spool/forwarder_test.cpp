@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/amqp/broker.hpp"
 #include "spool/spool.hpp"
+#include "tests/amqp/broker.hpp"
 #include "tests/spool/test_support.hpp"
 
 namespace rai::spool {
@@ -40,7 +40,7 @@ class scripted_target {
   std::atomic<bool> ready{true};
 
   spool_target target() {
-    return {[this](message&& m, publisher::completion done) {
+    return {[this](message&& m, message_publisher::completion done) {
               std::unique_lock lock(mu_);
               const int attempt = ++attempts_[m.message_id];
               publishes_.push_back(m);
@@ -58,7 +58,7 @@ class scripted_target {
   }
   // Confirms everything held so far; returns how many.
   std::size_t release() {
-    std::vector<publisher::completion> held;
+    std::vector<message_publisher::completion> held;
     {
       std::lock_guard lock(mu_);
       held.swap(held_);
@@ -92,7 +92,7 @@ class scripted_target {
   std::map<std::string, int> attempts_;
   std::vector<message> publishes_;
   std::vector<std::string> confirmed_;
-  std::vector<publisher::completion> held_;
+  std::vector<message_publisher::completion> held_;
   std::size_t max_held_ = 0;
 };
 

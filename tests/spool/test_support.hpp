@@ -18,35 +18,14 @@
 #include "amqp/message.hpp"
 #include "spool/spool.hpp"
 #include "tests/amqp/broker.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace rai::spool::test {
 
 using namespace rai::amqp::test;  // amqp_url, unique, wait_until, broker_client
 using amqp::message;
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its content.
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(base != nullptr && base[0] != '\0' ? base : "/tmp") + "/rai-spool-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // The spool's own directory inside it (created by spool::open()).
-  std::string spool_dir() const { return (path_ / "spool").string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using rai::test::temp_dir;
 
 inline message sample_message(std::size_t i, std::string routing_key = "returning.default.test",
                               std::size_t body_bytes = 64) {
