@@ -21,7 +21,7 @@
 #include "amqp/consumer_interface.hpp"
 #include "amqp/topology.hpp"
 #include "http/http_client.hpp"
-#include "tests/gateway/tls_test_server.hpp"
+#include "tests/http/tls_test_server.hpp"
 #include "tests/support/fake_consumer.hpp"
 #include "tests/support/fake_publisher.hpp"
 
