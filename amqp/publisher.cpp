@@ -133,6 +133,7 @@ struct publisher::impl {
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> connected_{false};
+  std::vector<std::function<void()>> when_connected_;  // under mu_; run once connected
   result_counters results_{};
   std::atomic<std::uint64_t> reconnects_{0};
 
@@ -192,6 +193,7 @@ void publisher::impl::stop() {
     stop_requested_.store(true);
     accepting_ = false;
     connected_.store(false);
+    when_connected_.clear();
   }
   wake_.signal();
   if (thread_.joinable()) thread_.join();
@@ -264,13 +266,16 @@ result<> publisher::impl::connect() {
 }
 
 void publisher::impl::serve() {
+  std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);
     if (!stop_requested_.load()) {
       accepting_ = true;
       connected_.store(true);
+      ready.swap(when_connected_);
     }
   }
+  for (auto& f : ready) f();
   for (;;) {
     const bool stopping = take_batch();
     detail::step<> up = publish_unsent();
@@ -489,6 +494,18 @@ void publisher::stop() {
 
 void publisher::publish(message&& m, completion done) {
   impl_->publish(std::move(m), std::move(done));
+}
+
+void publisher::when_connected(std::function<void()> ready) {
+  {
+    std::lock_guard lock(impl_->mu_);
+    if (impl_->stop_requested_.load()) return;
+    if (!impl_->connected_.load()) {
+      impl_->when_connected_.push_back(std::move(ready));
+      return;
+    }
+  }
+  ready();
 }
 
 bool publisher::connected() const noexcept {

@@ -46,6 +46,7 @@ class publisher final : public managed_publisher {
   // key).
   void publish(message&& m, completion done) override;
 
+  void when_connected(std::function<void()> ready) override;
   bool connected() const noexcept override;  // connected, topology declared, confirms on
   publisher_stats stats() const override;
 

@@ -57,6 +57,10 @@ class managed_publisher : public message_publisher {
   // Refuses new publishes and settles every accepted one before returning
   // (their completions have all run). Idempotent; never from a completion.
   virtual void stop() = 0;
+  // Calls `ready` once, on any thread, the first time publishes can be
+  // confirmed (right away when they already can); dropped uncalled by stop().
+  // What readiness (systemd's READY=1) waits for, without polling.
+  virtual void when_connected(std::function<void()> ready) = 0;
 };
 
 }  // namespace rai::amqp

@@ -30,6 +30,10 @@ class confirming_publisher final : public amqp::managed_publisher {
   }
 
   bool connected() const noexcept override { return running_.load(); }
+  // The app starts the publisher before anything waits for it to be ready.
+  void when_connected(std::function<void()> ready) override {
+    if (running_.load()) ready();
+  }
 
   amqp::publisher_stats stats() const override {
     amqp::publisher_stats s;

@@ -125,7 +125,7 @@ struct app::impl {
   std::vector<std::string_view> failing_checks() const;
   void reload();
   net::awaitable<void> handle_signals();
-  net::awaitable<void> announce_ready();
+  void announce_ready();
   net::awaitable<void> pet_watchdog(std::chrono::microseconds interval);
   void stop_gracefully();
   bool open_spool();
@@ -223,13 +223,13 @@ net::awaitable<void> app::impl::handle_signals() {
   }
 }
 
-net::awaitable<void> app::impl::announce_ready() {
-  net::steady_timer timer(ioc);
-  while (!publisher.connected()) {
-    timer.expires_after(std::chrono::milliseconds(50));
-    co_await timer.async_wait(use_nothrow);
-  }
-  if (!stopping.load()) systemd::ready();
+// READY=1 once the publisher first connects (posted to the event loop).
+void app::impl::announce_ready() {
+  publisher.when_connected([this] {
+    net::post(ioc, [this] {
+      if (!stopping.load()) systemd::ready();
+    });
+  });
 }
 
 net::awaitable<void> app::impl::pet_watchdog(std::chrono::microseconds interval) {
@@ -349,7 +349,7 @@ int app::impl::run() {
   if (consumer) consumer->start();
 
   net::co_spawn(ioc, handle_signals(), net::detached);
-  net::co_spawn(ioc, announce_ready(), net::detached);
+  announce_ready();
   if (auto interval = systemd::watchdog_ping_interval())
     net::co_spawn(ioc, pet_watchdog(*interval), net::detached);
   spdlog::info("rai-gateway {} running: {} threads, {} source(s), {} target(s)",

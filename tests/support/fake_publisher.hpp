@@ -79,8 +79,24 @@ class fake_publisher final : public amqp::managed_publisher {
     return connected_;
   }
   void set_connected(bool up) {
-    std::lock_guard lock(mu_);
-    connected_ = up;
+    std::vector<std::function<void()>> ready;
+    {
+      std::lock_guard lock(mu_);
+      connected_ = up;
+      if (up) ready.swap(when_connected_);
+    }
+    for (auto& f : ready) f();
+  }
+
+  void when_connected(std::function<void()> ready) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!connected_) {
+        when_connected_.push_back(std::move(ready));
+        return;
+      }
+    }
+    ready();
   }
 
   amqp::publisher_stats stats() const override {
@@ -155,6 +171,7 @@ class fake_publisher final : public amqp::managed_publisher {
   std::optional<amqp::publish_status> at_once_;
   bool keep_settled_ = true;
   bool connected_ = true;
+  std::vector<std::function<void()>> when_connected_;
 };
 
 }  // namespace rai::test
