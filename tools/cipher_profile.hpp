@@ -16,7 +16,6 @@
 #include "crypto/key.hpp"
 #include "handlers/source.hpp"
 #include "tools/args.hpp"
-#include "tools/outcome.hpp"
 
 namespace rai::tool {
 

@@ -6,7 +6,7 @@
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/decrypt_check.hpp"
+#include "tools/decrypt.hpp"
 #include "tools/io.hpp"
 
 namespace rai::tool {
@@ -63,14 +63,7 @@ outcome<void> run(const parsed_args& a) {
 int run_decrypt(std::span<const std::string_view> args) {
   arg_spec spec{{"--in", "--iv"}, {}};
   spec.with_value.insert(spec.with_value.end(), cipher_flags.begin(), cipher_flags.end());
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("decrypt", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("decrypt", r.error());
-  return exit_ok;
+  return run_command("decrypt", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -9,7 +9,6 @@
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/header_lines.hpp"
 #include "tools/io.hpp"
 
 namespace rai::tool {
@@ -88,14 +87,7 @@ outcome<void> run(const parsed_args& a) {
 int run_encrypt(std::span<const std::string_view> args) {
   arg_spec spec{{"--in", "--headers", "--fixed-iv"}, {}};
   spec.with_value.insert(spec.with_value.end(), cipher_flags.begin(), cipher_flags.end());
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("encrypt", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("encrypt", r.error());
-  return exit_ok;
+  return run_command("encrypt", args, spec, usage, run);
 }
 
 }  // namespace rai::tool
