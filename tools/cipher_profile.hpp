@@ -40,4 +40,8 @@ outcome<cipher_profile> cipher_profile_from(const parsed_args& a,
                                             const std::optional<gateway::gateway_config>& cfg,
                                             cipher_use use);
 
+// encrypt and decrypt: the profile of --config FILE (if given) and the flags,
+// which must name at least one key.
+outcome<cipher_profile> keyed_profile_from(const parsed_args& a, cipher_use use);
+
 }  // namespace rai::tool
