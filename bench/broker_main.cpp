@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -198,10 +197,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rai-bench-broker: %s\n", e.what());
-    return 2;
-  }
+  return rai::bench::run_main("rai-bench-broker", argc, argv, run);
 }

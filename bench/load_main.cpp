@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -275,10 +274,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rai-bench-load: %s\n", e.what());
-    return 2;
-  }
+  return rai::bench::run_main("rai-bench-load", argc, argv, run);
 }
