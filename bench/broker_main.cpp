@@ -181,13 +181,7 @@ int run(int argc, char** argv) {
         .num("rate", rate)
         .num("client_cpu_s", client_cpu)
         .num("client_cpu_pct", client_pct);
-    j.begin_object("confirm_latency_ms")
-        .num("mean", lat.mean_ms)
-        .num("p50", lat.p50_ms)
-        .num("p90", lat.p90_ms)
-        .num("p99", lat.p99_ms)
-        .num("max", lat.max_ms)
-        .end_object();
+    write_latency_ms(j, "confirm_latency_ms", lat);
     j.end_object();
     write_text_file(json_path, j.text());
   }
