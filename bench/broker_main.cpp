@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -182,13 +181,7 @@ int run(int argc, char** argv) {
         .num("rate", rate)
         .num("client_cpu_s", client_cpu)
         .num("client_cpu_pct", client_pct);
-    j.begin_object("confirm_latency_ms")
-        .num("mean", lat.mean_ms)
-        .num("p50", lat.p50_ms)
-        .num("p90", lat.p90_ms)
-        .num("p99", lat.p99_ms)
-        .num("max", lat.max_ms)
-        .end_object();
+    write_latency_ms(j, "confirm_latency_ms", lat);
     j.end_object();
     write_text_file(json_path, j.text());
   }
@@ -198,10 +191,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rai-bench-broker: %s\n", e.what());
-    return 2;
-  }
+  return rai::bench::run_main("rai-bench-broker", argc, argv, run);
 }

@@ -1,7 +1,9 @@
 #include "bench/cli.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <stdexcept>
 
 namespace rai::bench {
@@ -66,6 +68,15 @@ void cli::reject_unknown() const {
     if (!asked_.contains(name)) throw std::runtime_error("unknown option --" + name);
   for (const auto& name : flags_given_)
     if (!asked_.contains(name)) throw std::runtime_error("unknown option --" + name);
+}
+
+int run_main(const char* program, int argc, char** argv, int (*run)(int, char**)) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", program, e.what());
+    return 2;
+  }
 }
 
 }  // namespace rai::bench

@@ -34,4 +34,9 @@ class cli {
   std::set<std::string, std::less<>> asked_;
 };
 
+// The main() of every bench tool: returns `run(argc, argv)`; an exception
+// (a startup error, as cli throws them) is printed as "PROGRAM: what" on
+// stderr and exits 2.
+int run_main(const char* program, int argc, char** argv, int (*run)(int, char**));
+
 }  // namespace rai::bench

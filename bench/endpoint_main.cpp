@@ -7,38 +7,25 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 
 #include "bench/cli.hpp"
 #include "bench/json_writer.hpp"
+#include "http/net.hpp"
 
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
-using clock = std::chrono::steady_clock;
 using namespace rai::bench;
-
-inline constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+using namespace rai::gateway;  // http/net.hpp: net, beast, http, tcp, use_nothrow
+using clock = std::chrono::steady_clock;
 
 constexpr const char* usage = R"(usage: rai-bench-endpoint [--host IP] [--port PORT] [--threads T]
 
@@ -173,10 +160,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rai-bench-endpoint: %s\n", e.what());
-    return 2;
-  }
+  return rai::bench::run_main("rai-bench-endpoint", argc, argv, run);
 }

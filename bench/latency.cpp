@@ -35,4 +35,15 @@ latency_summary summarize(std::vector<std::uint64_t>& samples_ns) {
   return s;
 }
 
+void write_latency_ms(json_writer& j, std::string_view key, const latency_summary& s) {
+  j.begin_object(key)
+      .num("mean", s.mean_ms)
+      .num("p50", s.p50_ms)
+      .num("p90", s.p90_ms)
+      .num("p99", s.p99_ms)
+      .num("p999", s.p999_ms)
+      .num("max", s.max_ms)
+      .end_object();
+}
+
 }  // namespace rai::bench

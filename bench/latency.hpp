@@ -4,7 +4,10 @@
 // hundred thousand requests is a few MB of samples, so nothing is bucketed.
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
+
+#include "bench/json_writer.hpp"
 
 namespace rai::bench {
 
@@ -21,5 +24,9 @@ struct latency_summary {
 // Sorts `samples_ns` in place. Percentile q is the smallest sample with at
 // least q of all samples at or below it (nearest rank).
 latency_summary summarize(std::vector<std::uint64_t>& samples_ns);
+
+// Writes `s` as the object `key`: {"mean","p50","p90","p99","p999","max"},
+// in milliseconds, the shape every results file uses.
+void write_latency_ms(json_writer& j, std::string_view key, const latency_summary& s);
 
 }  // namespace rai::bench

@@ -7,28 +7,17 @@
 #include <stdexcept>
 #include <thread>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+
+#include "http/net.hpp"
 
 namespace rai::bench {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = net::ip::tcp;
+using namespace gateway;  // http/net.hpp: net, beast, http, tcp, use_nothrow
 using clock = std::chrono::steady_clock;
-
-inline constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
 constexpr std::uint64_t k_response_limit = 64 * 1024;
 

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -183,14 +182,7 @@ std::string to_json(const settings& s, const load_result& r, const latency_summa
       .end_object();
   j.num("prepare_s", prepare_seconds);
   j.uint("requests", lat.count).num("seconds", r.measured_seconds).num("rps", rps);
-  j.begin_object("latency_ms")
-      .num("mean", lat.mean_ms)
-      .num("p50", lat.p50_ms)
-      .num("p90", lat.p90_ms)
-      .num("p99", lat.p99_ms)
-      .num("p999", lat.p999_ms)
-      .num("max", lat.max_ms)
-      .end_object();
+  write_latency_ms(j, "latency_ms", lat);
   j.begin_object("status");
   for (std::size_t i = 0; i < r.status.size(); ++i)
     if (r.status[i] != 0) j.uint(std::to_string(i), r.status[i]);
@@ -275,10 +267,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "rai-bench-load: %s\n", e.what());
-    return 2;
-  }
+  return rai::bench::run_main("rai-bench-load", argc, argv, run);
 }

@@ -97,6 +97,15 @@ void print_help(const char* usage, const arg_spec& spec) {
       names.c_str());
 }
 
+int report(std::string_view command, const failure& f) {
+  const std::string cmd(command);
+  std::fprintf(stderr, "rai-gateway-tool %s: %s\n", cmd.c_str(), f.message.c_str());
+  if (f.code == exit_usage) {
+    std::fprintf(stderr, "(see: rai-gateway-tool %s --help)\n", cmd.c_str());
+  }
+  return f.code;
+}
+
 outcome<parsed_args> parsed_args::parse(std::span<const std::string_view> args,
                                         const arg_spec& spec, bool positionals_allowed) {
   parsed_args out;
@@ -190,6 +199,18 @@ outcome<std::uint64_t> number_flag(const parsed_args& a, std::string_view flag,
   const auto v = a.last(flag);
   if (!v) return fallback;
   return parse_number(flag, *v, min, max);
+}
+
+int run_command(std::string_view command, std::span<const std::string_view> args,
+                const arg_spec& spec, const char* usage, command_body body) {
+  const auto a = parsed_args::parse(args, spec);
+  if (!a) return report(command, a.error());
+  if (a->help()) {
+    print_help(usage, spec);
+    return exit_ok;
+  }
+  if (auto r = body(*a); !r) return report(command, r.error());
+  return exit_ok;
 }
 
 }  // namespace rai::tool

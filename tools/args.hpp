@@ -1,8 +1,10 @@
 #pragma once
 
-// A small command-line parser: "--flag value", "--flag=value", boolean
-// switches, repeatable flags and -h/--help. Which flags exist is declared per
-// subcommand, so a typo is a usage error instead of being ignored.
+// A subcommand's command line, in and out: a small parser ("--flag value",
+// "--flag=value", boolean switches, repeatable flags and -h/--help; which
+// flags exist is declared per subcommand, so a typo is a usage error instead
+// of being ignored), errors as values carrying the exit code they end with,
+// and run_command, the frame every subcommand runs in.
 
 #include <cstdint>
 #include <optional>
@@ -12,9 +14,38 @@
 #include <utility>
 #include <vector>
 
-#include "tools/outcome.hpp"
+#include <boost/system/result.hpp>
 
 namespace rai::tool {
+
+// Exit codes shared by every subcommand.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;  // the operation was attempted and failed
+inline constexpr int exit_usage = 2;   // bad flags or settings; nothing was attempted
+
+struct failure {
+  // A constructor, not an aggregate: C++20 would otherwise let a lone number
+  // initialize a failure, and outcome<std::uint64_t>{42} would be ambiguous.
+  failure() = default;
+  failure(int c, std::string m) : code(c), message(std::move(m)) {}
+
+  int code = exit_failed;
+  std::string message;  // one sentence, never a secret
+};
+
+inline failure usage_error(std::string message) {
+  return {exit_usage, std::move(message)};
+}
+inline failure op_error(std::string message) {
+  return {exit_failed, std::move(message)};
+}
+
+template <class T>
+using outcome = boost::system::result<T, failure>;
+
+// Prints "rai-gateway-tool <command>: <message>" (plus a --help hint for usage
+// errors) to stderr and returns the failure's exit code.
+int report(std::string_view command, const failure& f);
 
 struct arg_spec {
   std::vector<std::string_view> with_value;  // e.g. "--key"
@@ -68,5 +99,14 @@ outcome<std::uint64_t> parse_number(std::string_view flag, std::string_view text
 // The flag's value as a number, or `fallback` when the flag is absent.
 outcome<std::uint64_t> number_flag(const parsed_args& a, std::string_view flag,
                                    std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
+
+// What a subcommand does once its flags are parsed.
+using command_body = outcome<void> (*)(const parsed_args&);
+
+// The frame of every subcommand: parses `args` against `spec`; prints `usage`
+// for -h/--help; else runs `body`. A failure, of the flags or of the body, is
+// reported under `command` ("dlq list") and its exit code returned.
+int run_command(std::string_view command, std::span<const std::string_view> args,
+                const arg_spec& spec, const char* usage, command_body body);
 
 }  // namespace rai::tool

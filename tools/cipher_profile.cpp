@@ -110,4 +110,16 @@ outcome<cipher_profile> cipher_profile_from(const parsed_args& a,
   return p;
 }
 
+outcome<cipher_profile> keyed_profile_from(const parsed_args& a, cipher_use use) {
+  const auto cfg = config_from_flags(a);
+  if (!cfg) return cfg.error();
+  auto profile = cipher_profile_from(a, *cfg, use);
+  if (!profile) return profile.error();
+  if (profile->keys.empty()) {
+    return usage_error(
+        "a key is needed: --key KEY, or --config with a source or target that has one");
+  }
+  return profile;
+}
+
 }  // namespace rai::tool

@@ -16,7 +16,6 @@
 #include "crypto/key.hpp"
 #include "handlers/source.hpp"
 #include "tools/args.hpp"
-#include "tools/outcome.hpp"
 
 namespace rai::tool {
 
@@ -40,5 +39,9 @@ inline constexpr std::array<std::string_view, 8> cipher_flags = {
 outcome<cipher_profile> cipher_profile_from(const parsed_args& a,
                                             const std::optional<gateway::gateway_config>& cfg,
                                             cipher_use use);
+
+// encrypt and decrypt: the profile of --config FILE (if given) and the flags,
+// which must name at least one key.
+outcome<cipher_profile> keyed_profile_from(const parsed_args& a, cipher_use use);
 
 }  // namespace rai::tool

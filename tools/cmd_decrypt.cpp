@@ -5,8 +5,7 @@
 
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
-#include "tools/config_flags.hpp"
-#include "tools/decrypt_check.hpp"
+#include "tools/decrypt.hpp"
 #include "tools/io.hpp"
 
 namespace rai::tool {
@@ -38,14 +37,8 @@ terminal). Exit: 0 ok, 1 the gateway would refuse the body, 2 usage error.
 )";
 
 outcome<void> run(const parsed_args& a) {
-  const auto cfg = config_from_flags(a);
-  if (!cfg) return cfg.error();
-  const auto profile = cipher_profile_from(a, *cfg, cipher_use::receiving);
+  const auto profile = keyed_profile_from(a, cipher_use::receiving);
   if (!profile) return profile.error();
-  if (profile->keys.empty()) {
-    return usage_error(
-        "a key is needed: --key KEY, or --config with a source or target that has one");
-  }
   const auto body = read_input(a);
   if (!body) return body.error();
   const auto iv = a.last("--iv");
@@ -63,14 +56,7 @@ outcome<void> run(const parsed_args& a) {
 int run_decrypt(std::span<const std::string_view> args) {
   arg_spec spec{{"--in", "--iv"}, {}};
   spec.with_value.insert(spec.with_value.end(), cipher_flags.begin(), cipher_flags.end());
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("decrypt", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("decrypt", r.error());
-  return exit_ok;
+  return run_command("decrypt", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -7,9 +7,7 @@
 #include "amqp/session.hpp"
 #include "amqp/topology.hpp"
 #include "tools/commands.hpp"
-#include "tools/dead_entry.hpp"
-#include "tools/dlq_commands.hpp"
-#include "tools/dlq_flags.hpp"
+#include "tools/dlq.hpp"
 
 namespace rai::tool {
 namespace {
@@ -70,14 +68,7 @@ outcome<void> run(const parsed_args& a) {
 
 int run_dlq_list(std::span<const std::string_view> args) {
   const arg_spec spec{{"--amqp-url", "--config", "--limit", "--timeout-ms"}, {"--json", "--body"}};
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("dlq list", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("dlq list", r.error());
-  return exit_ok;
+  return run_command("dlq list", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

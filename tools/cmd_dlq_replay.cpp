@@ -10,10 +10,7 @@
 #include "amqp/topology.hpp"
 #include "handlers/rfc3339.hpp"
 #include "tools/commands.hpp"
-#include "tools/dlq_commands.hpp"
-#include "tools/dlq_flags.hpp"
-#include "tools/replay_headers.hpp"
-#include "tools/replay_selection.hpp"
+#include "tools/dlq.hpp"
 
 namespace rai::tool {
 namespace {
@@ -189,14 +186,7 @@ int run_dlq_replay(std::span<const std::string_view> args) {
   const arg_spec spec{
       {"--id", "--amqp-url", "--config", "--batch", "--timeout-ms", "--pause-after-publish-ms"},
       {"--all"}};
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("dlq replay", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("dlq replay", r.error());
-  return exit_ok;
+  return run_command("dlq replay", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -8,8 +8,6 @@
 #include "handlers/outbound_envelope.hpp"
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
-#include "tools/config_flags.hpp"
-#include "tools/header_lines.hpp"
 #include "tools/io.hpp"
 
 namespace rai::tool {
@@ -62,14 +60,8 @@ outcome<handlers::sealed_envelope> seal(const parsed_args& a, const cipher_profi
 }
 
 outcome<void> run(const parsed_args& a) {
-  const auto cfg = config_from_flags(a);
-  if (!cfg) return cfg.error();
-  const auto profile = cipher_profile_from(a, *cfg, cipher_use::sending);
+  const auto profile = keyed_profile_from(a, cipher_use::sending);
   if (!profile) return profile.error();
-  if (profile->keys.empty()) {
-    return usage_error(
-        "a key is needed: --key KEY, or --config with a source or target that has one");
-  }
   const auto plaintext = read_input(a);
   if (!plaintext) return plaintext.error();
   const auto sealed = seal(a, *profile, *plaintext);
@@ -88,14 +80,7 @@ outcome<void> run(const parsed_args& a) {
 int run_encrypt(std::span<const std::string_view> args) {
   arg_spec spec{{"--in", "--headers", "--fixed-iv"}, {}};
   spec.with_value.insert(spec.with_value.end(), cipher_flags.begin(), cipher_flags.end());
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("encrypt", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("encrypt", r.error());
-  return exit_ok;
+  return run_command("encrypt", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -19,10 +19,7 @@
 #include "tools/cipher_profile.hpp"
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/http_target.hpp"
-#include "tools/send_tally.hpp"
-#include "tools/signing_secret.hpp"
-#include "tools/webhook_request.hpp"
+#include "tools/send.hpp"
 
 namespace rai::tool {
 namespace {
@@ -227,14 +224,7 @@ int run_send(std::span<const std::string_view> args) {
                        "--key", "--mode", "--layout", "--encoding", "--iv-header",
                        "--signing-secret", "--config", "--id-prefix", "--timeout-ms"},
                       {"--no-event-path"}};
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("send", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("send", r.error());
-  return exit_ok;
+  return run_command("send", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -8,9 +8,7 @@
 #include "handlers/outbound_command.hpp"
 #include "tools/commands.hpp"
 #include "tools/config_flags.hpp"
-#include "tools/header_lines.hpp"
 #include "tools/io.hpp"
-#include "tools/signing_secret.hpp"
 
 namespace rai::tool {
 namespace {
@@ -71,14 +69,7 @@ outcome<void> run(const parsed_args& a) {
 int run_sign(std::span<const std::string_view> args) {
   const arg_spec spec{
       {"--secret", "--config", "--source", "--target", "--id", "--timestamp", "--in"}, {}};
-  const auto a = parsed_args::parse(args, spec);
-  if (!a) return report("sign", a.error());
-  if (a->help()) {
-    print_help(usage, spec);
-    return exit_ok;
-  }
-  if (auto r = run(*a); !r) return report("sign", r.error());
-  return exit_ok;
+  return run_command("sign", args, spec, usage, run);
 }
 
 }  // namespace rai::tool

@@ -1,15 +1,15 @@
 #pragma once
 
 // --config FILE: the gateway's own configuration, read with its own loader
-// (config/config.hpp), so a key, mode or layout comes out exactly as the
-// gateway would use it.
+// (config/config.hpp), so a key, mode, layout or secret comes out exactly as
+// the gateway would use it; --source NAME / --target KIND pick the table.
 
 #include <optional>
 #include <string_view>
 
 #include "config/config.hpp"
+#include "crypto/webhook_signature.hpp"
 #include "tools/args.hpp"
-#include "tools/outcome.hpp"
 
 namespace rai::tool {
 
@@ -21,5 +21,11 @@ outcome<const handlers::source_settings*> find_source(const gateway::gateway_con
                                                       std::string_view name);
 outcome<const gateway::target_settings*> find_target(const gateway::gateway_config& cfg,
                                                      std::string_view kind);
+
+// The Standard Webhooks secret for sign and send: `flag` (--secret or
+// --signing-secret) whsec_..., else the signing_secret of the config's
+// [sources.NAME] / [targets.KIND]; nullopt when neither gives one.
+outcome<std::optional<crypto::webhook_secret>> signing_secret_from(
+    const parsed_args& a, std::string_view flag, const std::optional<gateway::gateway_config>& cfg);
 
 }  // namespace rai::tool

@@ -2,11 +2,13 @@
 // and sign bodies, send sample events, inspect and replay the dead-letter queue).
 
 #include <cstdio>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "tools/args.hpp"
 #include "tools/commands.hpp"
-#include "tools/outcome.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -29,6 +31,33 @@ Keys, modes and layouts can come from the gateway's own config (--config
 FILE --source NAME / --target KIND). Exit codes: 0 ok, 1 the operation
 failed, 2 usage error.
 )";
+
+constexpr const char* dlq_usage =
+    R"(usage: rai-gateway-tool dlq list [options]     (--help for its options)
+       rai-gateway-tool dlq replay [options]   (--help for its options)
+
+  list     list returning.outbound.dead without removing anything
+  replay   move chosen (--id ID) or all (--all) dead commands back into
+           returning.outbound with publisher confirms; a dead command is acked
+           only after its copy is confirmed, so an interruption loses nothing
+)";
+
+int run_dlq(std::span<const std::string_view> args) {
+  using namespace rai::tool;
+  if (args.empty()) {
+    std::fputs(dlq_usage, stderr);
+    return exit_usage;
+  }
+  const std::string_view sub = args.front();
+  const auto rest = args.subspan(1);
+  if (sub == "list") return run_dlq_list(rest);
+  if (sub == "replay") return run_dlq_replay(rest);
+  if (sub == "--help" || sub == "-h") {
+    std::fputs(dlq_usage, stdout);
+    return exit_ok;
+  }
+  return report("dlq", usage_error("unknown subcommand '" + std::string(sub) + "'"));
+}
 
 }  // namespace
 

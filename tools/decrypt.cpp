@@ -1,19 +1,23 @@
-#include "tools/diagnosis_text.hpp"
+#include "tools/decrypt.hpp"
 
+#include <chrono>
 #include <span>
 #include <string_view>
 
 #include "crypto/cipher_names.hpp"
+#include "handlers/envelope_diagnosis.hpp"
+#include "handlers/errc.hpp"
+#include "handlers/inbound.hpp"
 #include "handlers/names.hpp"
 
 namespace rai::tool {
 namespace {
-
 using crypto::cipher_mode;
 using handlers::attempt_outcome;
 using handlers::envelope_fault;
 using handlers::envelope_layout;
 using handlers::envelope_piece;
+using handlers::inbound_errc;
 
 std::string mode_text(cipher_mode m) {
   return std::string(crypto::cipher_mode_name(m));
@@ -173,8 +177,11 @@ std::string decrypt_problem(const handlers::source_settings& s,
   return out;
 }
 
-}  // namespace
-
+// Why the gateway would refuse a body, in words: a handlers::envelope_diagnosis
+// (the gateway's own reader and attempts) put as one sentence. "bad layout
+// (json): no tag field (tag, authTag or auth_tag); aes-256-gcm needs one",
+// "bad tag: GCM authentication failed with the key (...) [read as the json
+// layout, auto-detected]", ...
 std::string describe(const handlers::source_settings& s, const handlers::envelope_diagnosis& d) {
   const std::string layout =
       std::string(handlers::layout_name(d.layout)) + (d.layout_detected ? ", auto-detected" : "");
@@ -185,6 +192,53 @@ std::string describe(const handlers::source_settings& s, const handlers::envelop
   // header-iv body (no --iv given) fails here, not as a bad layout.
   return decrypt_problem(s, d) + " [read as the " + std::string(handlers::layout_name(d.layout)) +
          " layout" + (d.layout_detected ? ", auto-detected" : "") + "]";
+}
+
+handlers::source_settings source_of(const cipher_profile& p) {
+  handlers::source_settings s;
+  s.name = "rai-gateway-tool";
+  s.mode = p.mode;
+  s.keys = p.keys;
+  s.layout = p.layout;
+  s.encoding = p.encoding;
+  s.iv_header = p.iv_header;
+  s.require_encryption = true;
+  return s;
+}
+
+// The precise cause, from the gateway's own envelope reader and attempts;
+// refusals before any decryption are already precise.
+std::string explain(const handlers::source_settings& s, std::string_view body,
+                    std::optional<std::string_view> iv, const boost::system::error_code& ec) {
+  if (ec == inbound_errc::bad_envelope || ec == inbound_errc::mode_mismatch ||
+      ec == inbound_errc::decrypt_failed || ec == inbound_errc::not_json_object) {
+    return describe(s, handlers::diagnose_envelope(s, body, iv));
+  }
+  return std::string(handlers::public_message(ec));
+}
+
+}  // namespace
+
+decrypt_verdict decrypt_like_gateway(const cipher_profile& p, std::string_view body,
+                                     std::optional<std::string_view> iv_header) {
+  const handlers::source_settings source = source_of(p);
+  handlers::inbound_request request;
+  request.body = body;
+  request.encrypted = "true";
+  request.iv = iv_header;
+  request.now = std::chrono::system_clock::now();
+  // A fixed {event} segment: the plaintext needs no event field to decrypt.
+  auto accepted = handlers::process_inbound(source, "user-joined", request);
+  decrypt_verdict v;
+  if (accepted) {
+    v.accepted = true;
+    v.plaintext = std::move(accepted->plaintext);
+    return v;
+  }
+  v.http_status = handlers::http_status(accepted.error());
+  v.reason = handlers::reason(accepted.error());
+  v.explanation = explain(source, body, iv_header, accepted.error());
+  return v;
 }
 
 }  // namespace rai::tool

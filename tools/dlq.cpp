@@ -1,9 +1,10 @@
-#include "tools/dead_entry.hpp"
+#include "tools/dlq.hpp"
 
 #include <algorithm>
 
 #include "amqp/session.hpp"
 #include "handlers/json_text.hpp"
+#include "tools/config_flags.hpp"
 
 namespace rai::tool {
 namespace {
@@ -85,6 +86,48 @@ std::string format_dead_json(const dead_entry& e) {
   field(out, "replayed_at", e.replayed_at, false);
   if (e.body) field(out, "body", e.body, false);
   out += '}';
+  return out;
+}
+
+outcome<std::string> amqp_url_from(const parsed_args& a) {
+  if (const auto url = a.last("--amqp-url")) return *url;
+  const auto cfg = config_from_flags(a);
+  if (!cfg) return cfg.error();
+  if (*cfg) return (*cfg)->amqp.url;
+  return std::string(default_amqp_url);
+}
+
+outcome<std::chrono::milliseconds> amqp_timeout_from(const parsed_args& a) {
+  const auto ms = number_flag(a, "--timeout-ms", 10'000, 1, 3'600'000);
+  if (!ms) return ms.error();
+  return std::chrono::milliseconds(*ms);
+}
+
+bool dropped_on_replay(std::string_view header) noexcept {
+  return header == "x-attempt" || header == "x-last-status" || header == "x-last-error" ||
+         header == "x-dead-reason" || header == replayed_at_header;
+}
+
+replay_selection::replay_selection(bool all, std::vector<std::string> ids)
+    : all_(all), ids_(std::move(ids)), seen_(ids_.size(), false) {}
+
+bool replay_selection::choose(std::string_view message_id) {
+  if (all_) return true;
+  bool chosen = false;
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    if (ids_[i] == message_id) {
+      seen_[i] = true;
+      chosen = true;
+    }
+  }
+  return chosen;
+}
+
+std::vector<std::string> replay_selection::missing() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    if (!seen_[i]) out.push_back(ids_[i]);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 // encrypt (handlers::seal_envelope, as `encrypt` uses it) -> decrypt_like_gateway
 // for every mode x layout x encoding, and the precise causes of refusals.
 
-#include "tools/decrypt_check.hpp"
+#include "tools/decrypt.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,10 @@
 #pragma once
 
-// Decrypts a body exactly as the gateway would: handlers::process_inbound,
-// the gateway's own pipeline, over an encrypted request (x-encrypted: true)
-// to a source with these settings and no API key or signature check.
+// The pure part of `decrypt` (cmd_decrypt.cpp): decrypts a body exactly as
+// the gateway would, handlers::process_inbound, the gateway's own pipeline,
+// over an encrypted request (x-encrypted: true) to a source with these
+// settings and no API key or signature check, and when it refuses, says why
+// precisely, from the gateway's own envelope reader (handlers::diagnose_envelope).
 
 #include <optional>
 #include <string>
