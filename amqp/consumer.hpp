@@ -12,7 +12,7 @@
 
 namespace rai::amqp {
 
-// Consumes the durable queue returning.outbound (wire-format §7) with manual
+// Consumes the durable queue returning.outbound (docs/wire-format.md §7) with manual
 // acks on its own thread and its own connection (rabbitmq-c is not
 // thread-safe per connection). On every connect it declares the §6 topology
 // and the retry ladder (one delay queue per rung, see retry_queue_name),

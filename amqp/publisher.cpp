@@ -40,7 +40,7 @@
 //
 // Connect. Parse the URL, open the socket (connect_timeout), log in with the
 // heartbeat and a connection_name client property, open channel 1, declare
-// the topology of wire-format §6 (detail::declare_topology), confirm.select;
+// the topology of docs/wire-format.md §6 (detail::declare_topology), confirm.select;
 // only then does connected() turn true. Each RPC is bounded by connect_timeout.
 //
 // Completions. Every accepted job's completion runs exactly once, on the

@@ -14,7 +14,7 @@ namespace rai::amqp {
 // everything queued in one batch without waiting for confirms in between,
 // then reads basic.ack / basic.nack (with `multiple`) and basic.return frames
 // and settles each job by calling its completion exactly once, from the
-// publisher thread. On connect it declares the topology (wire-format §6) and
+// publisher thread. On connect it declares the topology (docs/wire-format.md §6) and
 // enables confirms; when the broker goes away it fails every pending job and
 // reconnects with exponential backoff.
 class publisher final : public managed_publisher {

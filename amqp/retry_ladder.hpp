@@ -1,6 +1,6 @@
 #pragma once
 
-// The retry ladder of wire-format §7 as broker topology: one delay queue per
+// The retry ladder of docs/wire-format.md §7 as broker topology: one delay queue per
 // rung, returning.outbound.retry.<rung name>, each with that rung as its
 // queue-level x-message-ttl. The one owner of the default rungs, of rung and
 // queue names, and of what makes a ladder declarable. Which rung a retry

@@ -4,7 +4,7 @@
 // programs that do a job and exit (the operator tool's dlq commands, the
 // broker benchmark) rather than serve forever like publisher and consumer.
 // It is built from the same parts as they are: open_connection (URL, login,
-// connection_name), the wire-format §6 topology, and the one confirm_tracker
+// connection_name), the docs/wire-format.md §6 topology, and the one confirm_tracker
 // (delivery tags from 1, `multiple` acks, nacks, returns, deadlines).
 //
 // Channels. Channel 1 carries RPCs (declares, purge) and basic.get with
@@ -94,7 +94,7 @@ class session {
   const std::string& where() const noexcept;
 
   // --- channel 1 --------------------------------------------------------------
-  // The topology of wire-format §6, exactly as the gateway declares it.
+  // The topology of docs/wire-format.md §6, exactly as the gateway declares it.
   result<> declare_topology(queue_type queues, const std::string& events_exchange);
   // A durable classic queue bound to `exchange` with `binding_key`;
   // max_length > 0 adds x-max-length (the oldest messages are dropped).

@@ -4,7 +4,7 @@
 
 namespace rai::amqp {
 
-// Names of wire-format §6. Every party that shares the broker declares these
+// Names of docs/wire-format.md §6. Every party that shares the broker declares these
 // with exactly the same arguments.
 namespace names {
 inline constexpr const char* events_exchange = "returning.events";

@@ -56,7 +56,7 @@ constexpr const char* usage = R"(usage: rai-bench-broker [options] (--count N | 
   --json FILE          write the result as JSON
   --label TEXT         a name for this run in the JSON
 
-The topology of wire-format §6 is declared first, with exactly the gateway's
+The topology of docs/wire-format.md §6 is declared first, with exactly the gateway's
 arguments (classic queues).
 )";
 

@@ -2,7 +2,7 @@
 
 // The requests rai-bench-load sends. Every request carries its own event id in
 // the payload: the gateway takes an event's identity only from what is
-// authenticated (wire-format §4: a signed webhook-id, else the payload's id,
+// authenticated (docs/wire-format.md §4: a signed webhook-id, else the payload's id,
 // never an unsigned header), so a run without duplicates needs a distinct
 // payload per request, sealed like a real sender's.
 //

@@ -19,7 +19,7 @@ namespace rai::bench {
 std::string event_payload(handlers::event_kind kind, std::string_view id, std::uint64_t n,
                           std::size_t size);
 
-// An outbound command body (wire-format §7) for `kind` (channel-message,
+// An outbound command body (docs/wire-format.md §7) for `kind` (channel-message,
 // user-fields, currency, or any operator kind), padded the same way.
 std::string command_payload(std::string_view kind, std::uint64_t n, std::size_t size);
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "crypto/cipher_names.hpp"
 #include "config/secret_source.hpp"
+#include "crypto/cipher_names.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/names.hpp"
 

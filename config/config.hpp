@@ -69,7 +69,7 @@ struct dedupe_settings {
 
 enum class target_auth { api_key, workflow };
 
-// Where and how commands of one kind are delivered (wire-format §7).
+// Where and how commands of one kind are delivered (docs/wire-format.md §7).
 struct target_settings {
   std::string kind;
   std::string url;
@@ -93,7 +93,7 @@ struct target_settings {
 struct outbound_settings {
   bool enabled = false;  // default: true when any target is configured
   std::size_t prefetch = 64;
-  std::vector<std::chrono::milliseconds> retry_schedule;  // empty: wire-format §7 default
+  std::vector<std::chrono::milliseconds> retry_schedule;  // empty: docs/wire-format.md §7 default
   // The retry delay queues' TTLs, ascending (amqp/retry_ladder.hpp).
   std::vector<std::chrono::milliseconds> delay_ladder = amqp::default_retry_rungs();
   std::chrono::milliseconds connect_timeout{5'000};

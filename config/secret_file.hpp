@@ -1,6 +1,6 @@
 #pragma once
 
-// Reading a file that holds a secret (a *_file setting of config.md, the TLS
+// Reading a file that holds a secret (a *_file setting of docs/configuration.md, the TLS
 // private key, a --NAME-file flag of rai-gateway-tool), refusing one that
 // others may read. Used by the config layer, the TLS context and the tool.
 

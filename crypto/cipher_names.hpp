@@ -2,7 +2,7 @@
 
 // The names of the cipher modes, in one table: what the config, the
 // rai-gateway-tool's flags, the benchmark and a json envelope's "alg"/"mode"
-// field say (wire-format §3).
+// field say (docs/wire-format.md §3).
 
 #include <array>
 #include <optional>

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "gateway/app.hpp"
 #include "config/config.hpp"
 #include "config/config_warnings.hpp"
+#include "gateway/app.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/tls_server_context.hpp"
 

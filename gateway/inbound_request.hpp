@@ -10,7 +10,7 @@
 namespace rai::gateway {
 
 // The inbound pipeline's view of a webhook request: its body and the headers
-// of wire-format §3-§5 (the IV header is the source's). Views into `req` and
+// of docs/wire-format.md §3-§5 (the IV header is the source's). Views into `req` and
 // `body`, which must outlive the result. Before the body has been read (the
 // header check) `body` is empty.
 handlers::inbound_request inbound_request_from(const http::request_header<>& req,

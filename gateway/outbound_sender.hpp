@@ -27,7 +27,7 @@ struct handshake_result;
 struct outbound_target;
 struct attempt_result;
 
-// Delivers commands from returning.outbound to Returning.AI (wire-format §7).
+// Delivers commands from returning.outbound to Returning.AI (docs/wire-format.md §7).
 // Each delivery runs as its own coroutine: per-target concurrency and rate
 // limits, envelope + signature + auth headers, one HTTP send; then the
 // delivery's next home is made durable before it is acked: done (ack), a

@@ -11,7 +11,7 @@ namespace rai::gateway {
 // A JSON response with the given body (no-store: nothing here is cacheable).
 http_response json_response(unsigned version, http::status status, std::string body);
 
-// JSON bodies of wire-format §5: {"status": ..., "id": ..., "error": ...}.
+// JSON bodies of docs/wire-format.md §5: {"status": ..., "id": ..., "error": ...}.
 http_response accepted_response(unsigned version, std::string_view id, std::string_view event,
                                 bool duplicate);
 http_response error_response(unsigned version, http::status status, std::string_view error);

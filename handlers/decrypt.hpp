@@ -26,7 +26,7 @@ struct decrypt_work {
 };
 
 // The members the pipeline reads from a plaintext, in this order: the event
-// type fields (wire-format §5), then the id fields (§4).
+// type fields (docs/wire-format.md §5), then the id fields (§4).
 inline constexpr std::array<std::string_view, 8> plaintext_fields = {
     "event", "eventType", "event_type", "type", "id", "_id", "eventId", "event_id"};
 inline constexpr std::size_t event_field_count = 4;

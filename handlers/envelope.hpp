@@ -2,7 +2,7 @@
 
 // Internal to rai_handlers (used by inbound.cpp, envelope_diagnosis.cpp and
 // the unit tests): takes an encrypted body apart into the candidate (iv,
-// ciphertext, tag) readings of wire-format §3. No decryption happens here.
+// ciphertext, tag) readings of docs/wire-format.md §3. No decryption happens here.
 
 #include <array>
 #include <cstddef>
@@ -64,7 +64,7 @@ struct envelope_refusal {
   std::size_t wanted = 0;  // wrong_part_count: parts; too_short: bytes needed
 };
 
-// The json layout's field aliases, in preference order (wire-format §3).
+// The json layout's field aliases, in preference order (docs/wire-format.md §3).
 std::span<const std::string_view> ciphertext_field_names() noexcept;
 std::span<const std::string_view> tag_field_names() noexcept;
 

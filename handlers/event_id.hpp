@@ -8,7 +8,7 @@
 
 namespace rai::handlers {
 
-// AMQP's message_id holds 255 bytes; longer ids are replaced (wire-format §4).
+// AMQP's message_id holds 255 bytes; longer ids are replaced (docs/wire-format.md §4).
 inline constexpr std::size_t max_event_id_length = 200;
 
 // `id` itself when it is at most max_event_id_length bytes of printable UTF-8

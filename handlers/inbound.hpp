@@ -31,7 +31,7 @@ struct accepted_event {
 };
 
 // The checks of the inbound pipeline that need only the request's headers, in
-// the order of wire-format §4: the API key (constant-time, against every
+// the order of docs/wire-format.md §4: the API key (constant-time, against every
 // configured key), the presence of the three signature headers when the source
 // has a signing secret, and x-encrypted when the source requires encryption.
 // The gateway runs them as soon as a request's header has arrived, before it
@@ -39,7 +39,7 @@ struct accepted_event {
 // so they have one owner. `request.body` is not read.
 result<void> check_inbound_headers(const source_settings& source, const inbound_request& request);
 
-// The whole inbound pipeline for one request, in the order of wire-format §4:
+// The whole inbound pipeline for one request, in the order of docs/wire-format.md §4:
 // check_inbound_headers, the signature over the body (both before any
 // decryption), a decryption key for x-encrypted, envelope, decryption with
 // each key (at most source.max_decrypt_attempts readings × keys; for CBC every

@@ -2,7 +2,7 @@
 
 // Reading the JSON objects the gateway forwards unchanged (event plaintexts,
 // command bodies) and the few it reads (workflow handshake responses).
-// wire-format §6: every RFC 8259 JSON object is accepted whatever its numbers
+// docs/wire-format.md §6: every RFC 8259 JSON object is accepted whatever its numbers
 // (integers wider than 64 bits, 1.50e2, -0), escapes, whitespace and key
 // order; only nesting deeper than max_json_depth is refused. Invalid JSON
 // (bad UTF-8, lone surrogate escapes, trailing commas, leading zeros, control

@@ -1,6 +1,6 @@
 #pragma once
 
-// The names of envelope layouts and encodings (wire-format §3), in one table
+// The names of envelope layouts and encodings (docs/wire-format.md §3), in one table
 // each: what the config's [sources.*] and [targets.*], the
 // rai-gateway-tool's flags and the benchmark accept and print. Cipher modes
 // are named in crypto/cipher_names.hpp, event kinds in handlers/events.hpp.

@@ -1,6 +1,6 @@
 #pragma once
 
-// Checks and small parsers for outbound commands (wire-format §7): dead-letter
+// Checks and small parsers for outbound commands (docs/wire-format.md §7): dead-letter
 // reasons, idempotency keys, kind names, payload shape, and the workflow
 // handshake response.
 

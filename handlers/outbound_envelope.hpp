@@ -1,6 +1,6 @@
 #pragma once
 
-// Sending side of wire-format §3 ("strict in what it sends"): one layout and
+// Sending side of docs/wire-format.md §3 ("strict in what it sends"): one layout and
 // one encoding per target, chosen in config, never auto.
 
 #include <optional>
@@ -16,7 +16,7 @@
 
 namespace rai::handlers {
 
-// How one target wants its payload sealed. Defaults are wire-format §7.
+// How one target wants its payload sealed. Defaults are docs/wire-format.md §7.
 struct seal_settings {
   crypto::cipher_mode mode = crypto::cipher_mode::aes_256_gcm;
   envelope_layout layout = envelope_layout::json;          // auto_detect is invalid here

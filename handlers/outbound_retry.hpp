@@ -1,6 +1,6 @@
 #pragma once
 
-// Retry policy of the outbound sender (wire-format §7), as one object the
+// Retry policy of the outbound sender (docs/wire-format.md §7), as one object the
 // sender consults: classify a response, read Retry-After, pick the next delay
 // queue. Pure: time and randomness come in as arguments.
 

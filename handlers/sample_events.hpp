@@ -2,7 +2,7 @@
 
 // Realistic sample payloads of Returning.AI's outgoing webhooks, one shape per
 // event kind, for rai-gateway-tool `send` and the benchmarks. Returning.AI
-// publishes no schema (wire-format §5), so these are plausible shapes: a JSON
+// publishes no schema (docs/wire-format.md §5), so these are plausible shapes: a JSON
 // object with "id", "event" (the canonical name), "timestamp", "communityId",
 // the kind's own fields, and one free text field (a bio, a visit note, a
 // message's text, an item's description).

@@ -94,7 +94,8 @@ class field_reader {
 };
 
 // Walks a payload; fills `out` when it is not null. nullopt = well formed.
-std::optional<spool_damage_kind> read_payload(std::span<const std::byte> payload, amqp::message* out) {
+std::optional<spool_damage_kind> read_payload(std::span<const std::byte> payload,
+                                              amqp::message* out) {
   field_reader r(payload);
   std::uint8_t version = 0;
   if (!r.u8(version)) return spool_damage_kind::bad_payload;

@@ -7,7 +7,7 @@
 
 namespace rai::spool {
 
-// Plain settings of the local spool (queue/spool.hpp); the gateway's config
+// Plain settings of the local spool (spool/spool.hpp); the gateway's config
 // layer fills them (spool.dir, spool.max_bytes).
 struct spool_settings {
   std::string dir = "/var/lib/rai-gateway/spool";

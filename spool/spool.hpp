@@ -11,7 +11,7 @@
 // Files. `dir` holds spool.lock (flock'ed: one spool per directory) and
 // segment files spool-00000001.seg, spool-00000002.seg, ... (numbered in
 // append order, more digits when needed), each a sequence of records in the
-// format of queue/spool_record.hpp (magic, length, CRC32C of the payload,
+// format of spool/record.hpp (magic, length, CRC32C of the payload,
 // CRC32C of the header, then the serialized amqp::message). A segment is
 // closed at settings.segment_bytes; segments found at open() are never
 // appended to, new appends go to a new segment.

@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal: declares the broker topology of wire-format §6 on an open channel.
+// Internal: declares the broker topology of docs/wire-format.md §6 on an open channel.
 // Shared by the publisher and the outbound consumer.
 
 #include <amqp.h>
@@ -30,7 +30,7 @@ namespace rai::amqp::detail {
 result<> declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
                           const std::string& events_exchange);
 
-// Declares the retry delay queues of wire-format §7, one per rung:
+// Declares the retry delay queues of docs/wire-format.md §7, one per rung:
 //   queue returning.outbound.retry.<rung name>  durable, with
 //         x-message-ttl = rung in ms (long), x-dead-letter-exchange =
 //         returning.commands, x-dead-letter-routing-key = outbound

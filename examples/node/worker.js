@@ -94,7 +94,7 @@ async function run(opts, seen, state) {
   if (opts.passive) {
     await ch.checkExchange(EXCHANGE);
   } else {
-    // Exactly the shared topology (wire-format §6); other arguments → 406.
+    // Exactly the shared topology (docs/wire-format.md §6); other arguments → 406.
     await ch.assertExchange(UNROUTED, 'fanout', { durable: true });
     await ch.assertExchange(EXCHANGE, 'topic', { durable: true, alternateExchange: UNROUTED });
   }

@@ -141,7 +141,7 @@ def main() -> int:
             if args.passive:
                 ch.exchange_declare(EXCHANGE, passive=True)
             else:
-                # Exactly the shared topology (wire-format §6); other arguments → 406.
+                # Exactly the shared topology (docs/wire-format.md §6); other arguments → 406.
                 ch.exchange_declare(UNROUTED, "fanout", durable=True)
                 ch.exchange_declare(EXCHANGE, "topic", durable=True,
                                     arguments={"alternate-exchange": UNROUTED})

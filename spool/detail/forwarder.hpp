@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal: the spool's forwarder thread. See queue/spool.hpp for the
+// Internal: the spool's forwarder thread. See spool/spool.hpp for the
 // behaviour. Its window and read position outlive a stop, so a restart
 // resumes where the previous run left off.
 

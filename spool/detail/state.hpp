@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "amqp/message.hpp"
-#include "spool/spool.hpp"
 #include "spool/settings.hpp"
+#include "spool/spool.hpp"
 
 namespace rai::spool::detail {
 

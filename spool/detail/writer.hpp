@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal: the spool's writer thread (group commit). See queue/spool.hpp for
+// Internal: the spool's writer thread (group commit). See spool/spool.hpp for
 // the behaviour; this owns the descriptor of the segment being written.
 
 #include <cstdint>

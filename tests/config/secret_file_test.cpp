@@ -1,4 +1,4 @@
-// Secret files (config.md *_file settings, server.tls_key_file): refused when
+// Secret files (docs/configuration.md *_file settings, server.tls_key_file): refused when
 // others may read them or their group write them. The TLS key's case is in
 // tests/gateway/tls_server_context_test.cpp.
 

@@ -492,7 +492,7 @@ TEST(Inbound, NoDecryptionKey) {
   EXPECT_EQ(http_status(r.error()), 400u);
 }
 
-// --- wire-format §5: every bad input and its status -----------------------------------------
+// --- docs/wire-format.md §5: every bad input and its status --------------------------------------
 
 TEST(Inbound, Section5StatusTable) {
   const auto gsrc = make_source(gcm);

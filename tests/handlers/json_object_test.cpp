@@ -226,7 +226,7 @@ TEST(JsonObjectRead, DepthLimit) {
     EXPECT_FALSE(hot(beyond)) << leaf;
     EXPECT_FALSE(hot_padded(beyond)) << leaf;
   }
-  static_assert(max_json_depth >= 64, "wire-format §6: at least 64 levels");
+  static_assert(max_json_depth >= 64, "docs/wire-format.md §6: at least 64 levels");
 }
 
 constexpr std::array<std::string_view, 6> names = {"event", "id", "n", "s", "o", "z"};

@@ -245,7 +245,7 @@ std::uint64_t splitmix(std::uint64_t& state) {
 
 using ladder = std::vector<milliseconds>;
 
-// The delay queues' TTLs the gateway declares by default (wire-format §7;
+// The delay queues' TTLs the gateway declares by default (docs/wire-format.md §7;
 // amqp::default_retry_rungs() owns them), as test data.
 ladder wire_format_ladder() {
   return {1s, 2s, 5s, 10s, 30s, 1min, 2min, 5min, 10min, 30min, 1h, 2h, 4h, 8h};

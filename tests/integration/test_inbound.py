@@ -1,4 +1,4 @@
-"""Inbound webhooks end to end: HTTP in, RabbitMQ out (wire-format §1-6, config.md)."""
+"""Inbound webhooks end to end: HTTP in, RabbitMQ out (docs/wire-format.md §1-6, docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -406,7 +406,7 @@ def test_event_id_sources(gw, reader):
         [m] = q.expect(1)
         assert m.props.message_id == expected_id
 
-    # unsigned headers never decide the id (wire-format §4): x-event-id and a
+    # unsigned headers never decide the id (docs/wire-format.md §4): x-event-id and a
     # webhook-id the source does not verify are ignored, the payload id wins
     fid = unique("field")
     check(sample_event("user-joined", fid), fid,

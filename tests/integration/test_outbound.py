@@ -1,5 +1,5 @@
 """Outbound commands end to end: RabbitMQ / admin API in, HTTP(S) to a fake
-Returning.AI out (wire-format §6-§7, config.md [targets.*] / [outbound]).
+Returning.AI out (docs/wire-format.md §6-§7, docs/configuration.md [targets.*] / [outbound]).
 
 Every test purges returning.outbound, returning.outbound.dead and the retry queues,
 makes sure no other consumer is on returning.outbound, then starts its own gateway
@@ -736,7 +736,7 @@ def test_invalid_commands_are_dead_invalid(endpoint, outbound_gateway, broker):
 
 def test_any_rfc8259_command_body_is_delivered_unchanged(endpoint, outbound_gateway, broker):
     """Numbers wider than 64 bits, every number form, escapes and deep nesting
-    are valid JSON (wire-format §6): sent, byte for byte, never dead-lettered."""
+    are valid JSON (docs/wire-format.md §6): sent, byte for byte, never dead-lettered."""
     ep = endpoint()
     g = outbound_gateway({"currency": target(ep.url("/in"))})
     bodies = [
@@ -998,7 +998,7 @@ def test_sigterm_with_a_send_in_flight_exits_cleanly_and_loses_nothing(endpoint,
 
 
 def test_outbound_only_gateway_starts_and_delivers(endpoint, outbound_gateway, broker):
-    """config.md: a gateway may have only [targets.KIND] tables (outbound-only)."""
+    """docs/configuration.md: a gateway may have only [targets.KIND] tables (outbound-only)."""
     ep = endpoint()
     g = outbound_gateway({"currency": target(ep.url("/in"))}, sources={}, start=False)
     start_consuming(g, broker)  # fails here when the config is refused

@@ -8,7 +8,7 @@ in the same build tree, <build>/tools/rai-gateway-tool next to
 <build>/gateway/rai-gateway.
 
 The dlq tests that need no gateway run in a vhost of their own (made with rabbitmqctl
-and deleted afterwards), with the command topology of wire-format §6 declared there,
+and deleted afterwards), with the command topology of docs/wire-format.md §6 declared there,
 so they never touch the dead queue other suites share. The end-to-end replay test
 uses the default vhost with a real gateway, like test_outbound.py.
 """

@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "tests/amqp/broker.hpp"
 #include "amqp/publisher.hpp"
-#include "spool/spool.hpp"
 #include "amqp/topology.hpp"
+#include "spool/spool.hpp"
+#include "tests/amqp/broker.hpp"
 #include "tests/spool/test_support.hpp"
 
 namespace rai::spool {
