@@ -55,12 +55,13 @@ def main() -> None:
     merged = {"baseline_bin": args.baseline_bin, "summary": summary, "runs": sides}
     Path(args.out).write_text(json.dumps(merged, indent=2) + "\n")
     labels = list(sides)
-    print(f"{'phase':<34}" + "".join(f"{s + ' (req/s)':>28}" for s in labels) + f"{'ratio':>8}")
+    cells = {(r["phase"], s): " / ".join(f"{x:,.0f}" for x in r[s]) for r in summary for s in labels}
+    width = {s: 2 + max([len(s) + 8] + [len(cells[(r["phase"], s)]) for r in summary]) for s in labels}
+    print(f"{'phase':<34}" + "".join(f"{s + ' (req/s)':>{width[s]}}" for s in labels) + f"{'ratio':>8}")
     for row in summary:
-        cells = "".join(
-            f"{' / '.join(f'{x:,.0f}' for x in row[s]):>28}" for s in labels)
+        line = "".join(f"{cells[(row['phase'], s)]:>{width[s]}}" for s in labels)
         ratio = f"{row['ratio']:.2f}" if row["ratio"] else "-"
-        print(f"{row['phase']:<34}{cells}{ratio:>8}")
+        print(f"{row['phase']:<34}{line}{ratio:>8}")
     print(f"\nwrote {args.out}")
 
 

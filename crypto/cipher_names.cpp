@@ -32,17 +32,11 @@ std::string_view short_name(cipher_mode m) noexcept {
 }  // namespace
 
 std::string_view cipher_mode_name(cipher_mode m) noexcept {
-  for (const auto& e : cipher_mode_names) {
-    if (e.mode == m) return e.name;
-  }
-  return "unknown";
+  return names::name_of(std::span<const names::name_entry<cipher_mode>>(cipher_mode_names), m);
 }
 
 std::optional<cipher_mode> cipher_mode_from_name(std::string_view text) noexcept {
-  for (const auto& e : cipher_mode_names) {
-    if (e.name == text) return e.mode;
-  }
-  return std::nullopt;
+  return names::value_of(std::span<const names::name_entry<cipher_mode>>(cipher_mode_names), text);
 }
 
 std::optional<cipher_mode> cipher_mode_from_loose_name(std::string_view text) noexcept {
@@ -50,7 +44,7 @@ std::optional<cipher_mode> cipher_mode_from_loose_name(std::string_view text) no
   if (!given) return std::nullopt;
   for (const auto& e : cipher_mode_names) {
     const auto canonical = fold(e.name);
-    if (given->view() == canonical->view() || given->view() == short_name(e.mode)) return e.mode;
+    if (given->view() == canonical->view() || given->view() == short_name(e.value)) return e.value;
   }
   return std::nullopt;
 }

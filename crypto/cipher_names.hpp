@@ -9,16 +9,12 @@
 #include <string_view>
 
 #include "crypto/aes.hpp"
+#include "names/name_table.hpp"
 
 namespace rai::crypto {
 
-struct cipher_mode_entry {
-  std::string_view name;  // canonical: "aes-256-gcm"
-  cipher_mode mode;
-};
-
 // Every mode under its canonical name, in the order messages list them.
-inline constexpr std::array<cipher_mode_entry, 2> cipher_mode_names{{
+inline constexpr std::array<names::name_entry<cipher_mode>, 2> cipher_mode_names{{
     {"aes-256-gcm", cipher_mode::aes_256_gcm},
     {"aes-256-cbc", cipher_mode::aes_256_cbc},
 }};

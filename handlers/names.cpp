@@ -22,22 +22,6 @@ std::span<const name_entry<T>> for_use(const std::array<name_entry<T>, N>& all, 
   return std::span<const name_entry<T>>(all).subspan(use == name_use::sending ? 1 : 0);
 }
 
-template <class T>
-std::optional<T> find(std::span<const name_entry<T>> entries, std::string_view text) noexcept {
-  for (const auto& e : entries) {
-    if (e.name == text) return e.value;
-  }
-  return std::nullopt;
-}
-
-template <class T, std::size_t N>
-std::string_view name_of(const std::array<name_entry<T>, N>& all, T value) noexcept {
-  for (const auto& e : all) {
-    if (e.value == value) return e.name;
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 std::span<const name_entry<envelope_layout>> layout_names(name_use use) noexcept {
@@ -49,19 +33,19 @@ std::span<const name_entry<envelope_encoding>> encoding_names(name_use use) noex
 }
 
 std::string_view layout_name(envelope_layout l) noexcept {
-  return name_of(layouts, l);
+  return names::name_of(std::span<const name_entry<envelope_layout>>(layouts), l);
 }
 
 std::string_view encoding_name(envelope_encoding e) noexcept {
-  return name_of(encodings, e);
+  return names::name_of(std::span<const name_entry<envelope_encoding>>(encodings), e);
 }
 
 std::optional<envelope_layout> layout_from_name(std::string_view text, name_use use) noexcept {
-  return find(layout_names(use), text);
+  return names::value_of(layout_names(use), text);
 }
 
 std::optional<envelope_encoding> encoding_from_name(std::string_view text, name_use use) noexcept {
-  return find(encoding_names(use), text);
+  return names::value_of(encoding_names(use), text);
 }
 
 }  // namespace rai::handlers

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "handlers/source.hpp"
+#include "names/name_table.hpp"
 
 namespace rai::handlers {
 
@@ -19,11 +20,8 @@ namespace rai::handlers {
 // "auto"; sending (a target, encrypting) needs one explicit layout and encoding.
 enum class name_use { receiving, sending };
 
-template <class T>
-struct name_entry {
-  std::string_view name;
-  T value;
-};
+using names::list_names;
+using names::name_entry;
 
 // "auto" | "json" | "compact" | "raw" | "header-iv" (no "auto" when sending),
 // in the order messages list them.
@@ -37,16 +35,5 @@ std::string_view encoding_name(envelope_encoding e) noexcept;
 // Exact names only; nullopt for anything else, and for "auto" when sending.
 std::optional<envelope_layout> layout_from_name(std::string_view text, name_use use) noexcept;
 std::optional<envelope_encoding> encoding_from_name(std::string_view text, name_use use) noexcept;
-
-// The names of `entries` for a message: "json, compact, raw, header-iv".
-template <class T>
-std::string list_names(std::span<const name_entry<T>> entries) {
-  std::string out;
-  for (const auto& e : entries) {
-    if (!out.empty()) out += ", ";
-    out += e.name;
-  }
-  return out;
-}
 
 }  // namespace rai::handlers

@@ -10,9 +10,9 @@ constexpr auto cbc = cipher_mode::aes_256_cbc;
 
 TEST(CipherNames, CanonicalNamesRoundTrip) {
   for (const auto& e : cipher_mode_names) {
-    EXPECT_EQ(cipher_mode_name(e.mode), e.name);
-    EXPECT_EQ(cipher_mode_from_name(e.name), e.mode);
-    EXPECT_EQ(cipher_mode_from_loose_name(e.name), e.mode);
+    EXPECT_EQ(cipher_mode_name(e.value), e.name);
+    EXPECT_EQ(cipher_mode_from_name(e.name), e.value);
+    EXPECT_EQ(cipher_mode_from_loose_name(e.name), e.value);
   }
   EXPECT_EQ(cipher_mode_name(gcm), "aes-256-gcm");
   EXPECT_EQ(cipher_mode_name(cbc), "aes-256-cbc");
