@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "gateway/metrics.hpp"
+#include "handlers/events.hpp"
 
 namespace rai::gateway {
 
@@ -16,7 +17,7 @@ namespace rai::gateway {
 // relaxed atomic add, without lookups or locks.
 struct inbound_source_metrics {
   // Event label: the five event kinds, then "unknown" (not known yet).
-  static constexpr std::size_t event_labels = 6;
+  static constexpr std::size_t event_labels = handlers::event_kind_count + 1;  // + "unknown"
   // Status label: the statuses the webhook service answers, then "other".
   static constexpr std::array<unsigned, 8> statuses = {200, 400, 401, 404, 405, 413, 422, 503};
   // Reason label: the 401 causes, in handlers::inbound_errc order from missing_api_key.

@@ -12,13 +12,20 @@ struct event_names {
   std::string_view normalized;  // "userjoined": lowercase, separators removed
 };
 
-constexpr std::array<event_names, 5> events{{
+constexpr std::array<event_names, event_kind_count> events{{
     {event_kind::user_joined, "user-joined", "userjoined"},
     {event_kind::user_visited, "user-visited", "uservisited"},
     {event_kind::message_posted, "message-posted", "messageposted"},
     {event_kind::channel_message_posted, "channel-message-posted", "channelmessageposted"},
     {event_kind::store_item_purchased, "store-item-purchased", "storeitempurchased"},
 }};
+
+// Row i names the kind whose value is i, and every kind has its row.
+static_assert([] {
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (static_cast<std::size_t>(events[i].kind) != i) return false;
+  return true;
+}());
 
 constexpr auto kinds = [] {
   std::array<event_kind, events.size()> out{};

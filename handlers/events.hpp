@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -13,6 +14,9 @@ enum class event_kind {
   channel_message_posted,
   store_item_purchased,
 };
+// How many kinds there are: sizes every table indexed by event_kind (the
+// names in events.cpp, the per-event metrics), each of which checks it.
+inline constexpr std::size_t event_kind_count = 5;
 
 // Every kind, in declaration order.
 std::span<const event_kind> all_event_kinds() noexcept;
