@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 #include "amqp/detail/amqp.hpp"
@@ -77,6 +78,11 @@ result<> check_rpc(amqp_connection_state_t c, std::string_view what) {
   const amqp_rpc_reply_t reply = amqp_get_rpc_reply(c);
   if (reply.reply_type == AMQP_RESPONSE_NORMAL) return {};
   return error{std::string(what) + ": " + describe_reply(reply)};
+}
+
+const std::string& first_url(const std::vector<std::string>& urls) {
+  if (urls.empty()) throw std::invalid_argument("amqp: no broker URL");
+  return urls.front();
 }
 
 std::string redact_url(std::string_view url) {

@@ -173,7 +173,7 @@ consumer::impl::impl(amqp_settings amqp, consumer_settings settings, handler on_
       handler_(std::move(on_delivery)),
       connection_name_(settings_.connection_name.empty() ? amqp_.connection_name + "-consumer"
                                                          : settings_.connection_name),
-      url_for_logs_(detail::redact_url(amqp_.url)) {
+      url_for_logs_(detail::redact_url(detail::first_url(amqp_.urls))) {
   validate(settings_);
   if (!handler_) throw std::invalid_argument("consumer: no handler");
 }
@@ -234,7 +234,8 @@ void consumer::impl::run() {
 
 result<> consumer::impl::connect() {
   detail::connect_params params;
-  params.url = amqp_.url;
+  params.url = amqp_.urls.front();
+  params.tls = amqp_.tls;
   params.heartbeat = amqp_.heartbeat;
   params.timeout = amqp_.connect_timeout;
   params.connection_name = connection_name_;

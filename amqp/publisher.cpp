@@ -171,7 +171,8 @@ struct publisher::impl {
 };
 
 publisher::impl::impl(amqp_settings settings)
-    : settings_(std::move(settings)), url_for_logs_(detail::redact_url(settings_.url)) {}
+    : settings_(std::move(settings)),
+      url_for_logs_(detail::redact_url(detail::first_url(settings_.urls))) {}
 
 publisher::impl::~impl() = default;
 
@@ -238,7 +239,8 @@ void publisher::impl::run() {
 
 result<> publisher::impl::connect() {
   detail::connect_params params;
-  params.url = settings_.url;
+  params.url = settings_.urls.front();
+  params.tls = settings_.tls;
   params.heartbeat = settings_.heartbeat;
   params.timeout = settings_.connect_timeout;
   params.connection_name = settings_.connection_name;

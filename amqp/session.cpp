@@ -210,12 +210,13 @@ bool session::impl::deliver() {
 
 result<session> session::open(const session_settings& settings) {
   detail::connect_params params;
-  params.url = settings.url;
+  params.url = settings.urls.empty() ? std::string() : settings.urls.front();
+  params.tls = settings.tls;
   params.heartbeat = std::chrono::seconds{0};  // every wait is bounded by timeout instead
   params.timeout = settings.timeout;
   params.connection_name = settings.connection_name;
   auto i = std::make_unique<impl>();
-  i->where = detail::redact_url(settings.url);
+  i->where = detail::redact_url(params.url);
   i->timeout = settings.timeout;
   auto c = detail::open_connection(params, k_rpc_channel);
   if (!c) return error{"cannot connect to " + i->where + ": " + c.error().text};

@@ -37,10 +37,11 @@
 namespace rai::amqp {
 
 struct session_settings {
-  std::string url = "amqp://guest:guest@127.0.0.1:5672/";
+  std::vector<std::string> urls{"amqp://guest:guest@127.0.0.1:5672/"};
   // Connect, each RPC, and how long a publish may wait for its confirm.
   std::chrono::milliseconds timeout{10'000};
   std::string connection_name;
+  tls_settings tls;
 };
 
 // A message taken with basic.get and not yet acked. It owns rabbitmq-c's

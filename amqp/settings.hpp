@@ -12,9 +12,22 @@ namespace rai::amqp {
 
 enum class queue_type { classic, quorum };
 
+// amqps:// only. The broker's certificate is verified against the system
+// store plus ca_file; cert_file and key_file (both or neither) are the
+// client certificate.
+struct tls_settings {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+
+  bool operator==(const tls_settings&) const = default;
+};
+
 // Plain connection settings; the gateway's config layer fills them.
 struct amqp_settings {
-  std::string url = "amqp://guest:guest@127.0.0.1:5672/";
+  // One node, or several nodes of one cluster.
+  std::vector<std::string> urls{"amqp://guest:guest@127.0.0.1:5672/"};
+  tls_settings tls;
   std::string events_exchange = "returning.events";
   queue_type queues = queue_type::classic;
   std::chrono::seconds heartbeat{30};
@@ -29,7 +42,7 @@ struct amqp_settings {
 };
 
 // The outbound consumer (returning.outbound). Connection settings come from
-// amqp_settings (url, queue type, heartbeat, timeouts, reconnect backoff).
+// amqp_settings (urls, tls, queue type, heartbeat, timeouts, reconnect backoff).
 struct consumer_settings {
   std::string queue = "returning.outbound";
   // basic.qos: at most this many deliveries handed out and not yet settled

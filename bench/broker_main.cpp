@@ -97,7 +97,7 @@ int run(int argc, char** argv) {
   if (plan.window == 0) throw std::runtime_error("--window must be at least 1");
 
   amqp::session session =
-      amqp::session::open({url, std::chrono::seconds{10}, "rai-bench-broker"}).value();
+      amqp::session::open({{url}, std::chrono::seconds{10}, "rai-bench-broker", {}}).value();
   session.declare_topology(amqp::queue_type::classic, amqp::names::events_exchange).value();
   if (!queue.empty() && outbound == 0) {
     session.declare_bound_queue(queue, amqp::names::events_exchange, bind_key, max_length).value();

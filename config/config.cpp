@@ -237,17 +237,57 @@ void parse_log(const toml::table& t, log_settings& s, problems_t& problems) {
   get(t, "access", p, s.access, problems);
 }
 
+bool is_amqp_url(std::string_view url) {
+  return url.starts_with("amqp://") || url.starts_with("amqps://");
+}
+
+// amqp.url (one node) or amqp.urls (nodes of one cluster), not both.
+void parse_amqp_urls(const toml::table& t, const std::string& p, amqp::amqp_settings& s,
+                     problems_t& problems) {
+  const auto given = [&](std::string_view name) {
+    const std::string n(name);
+    return t.contains(n) || t.contains(n + "_env") || t.contains(n + "_file");
+  };
+  if (given("url") && given("urls")) {
+    problems.push_back(
+        "amqp.url, amqp.urls: give one node (url) or the cluster's nodes (urls), "
+        "not both");
+    return;
+  }
+  if (auto url = read_secret(t, "url", p, problems, secret_presence::optional)) {
+    if (!is_amqp_url(*url)) problems.push_back("amqp.url: must start with amqp:// or amqps://");
+    s.urls = {std::move(*url)};
+    return;
+  }
+  if (!given("urls")) return;
+  const std::size_t known_problems = problems.size();
+  auto urls = read_secret_list(t, "urls", p, problems);
+  if (urls.empty()) {
+    if (problems.size() != known_problems) return;  // already said why
+    problems.push_back("amqp.urls: must list at least one node");
+    return;
+  }
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (!is_amqp_url(urls[i]))
+      problems.push_back("amqp.urls[" + std::to_string(i) +
+                         "]: must start with amqp:// or amqps://");
+  }
+  s.urls = std::move(urls);
+}
+
 void parse_amqp(const toml::table& t, amqp::amqp_settings& s, problems_t& problems) {
   const std::string p = "amqp";
   check_known(t, p,
-              {"url", "url_env", "url_file", "exchange", "queue_type", "heartbeat_seconds",
+              {"url", "url_env", "url_file", "urls", "urls_env", "urls_file", "tls_ca_file",
+               "tls_cert_file", "tls_key_file", "exchange", "queue_type", "heartbeat_seconds",
                "confirm_timeout_ms", "max_in_flight"},
               problems);
-  if (auto url = read_secret(t, "url", p, problems, secret_presence::optional)) {
-    if (!url->starts_with("amqp://"))
-      problems.push_back("amqp.url: must start with amqp:// (amqps is not supported yet)");
-    s.url = std::move(*url);
-  }
+  parse_amqp_urls(t, p, s, problems);
+  get(t, "tls_ca_file", p, s.tls.ca_file, problems);
+  get(t, "tls_cert_file", p, s.tls.cert_file, problems);
+  get(t, "tls_key_file", p, s.tls.key_file, problems);
+  if (s.tls.cert_file.empty() != s.tls.key_file.empty())
+    problems.push_back("amqp.tls_cert_file, amqp.tls_key_file: give both or neither");
   get(t, "exchange", p, s.events_exchange, problems);
   if (s.events_exchange.empty()) problems.push_back("amqp.exchange: must not be empty");
   get_choice(t, "queue_type", p, s.queues,

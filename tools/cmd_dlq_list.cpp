@@ -22,7 +22,7 @@ its channel (or dies); the messages' redelivered flag is set by this.
 
   --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
                      a vhost goes in the path: amqp://u:p@host:5672/vhost)
-  --config FILE      take the URL from a gateway config's amqp.url
+  --config FILE      take the broker (amqp.url or urls, tls_*) from a gateway config
   --json             one JSON object per line instead of text columns
   --body             include each command's body
   --limit N          list at most N commands
@@ -32,16 +32,14 @@ Exit: 0 ok (an empty queue too), 1 broker error, 2 usage error.
 )";
 
 outcome<void> run(const parsed_args& a) {
-  const auto url = amqp_url_from(a);
-  if (!url) return url.error();
-  const auto timeout = amqp_timeout_from(a);
-  if (!timeout) return timeout.error();
+  const auto broker = broker_from(a, "rai-gateway-tool dlq list");
+  if (!broker) return broker.error();
   const auto limit = number_flag(a, "--limit", UINT32_MAX, 1, UINT32_MAX);
   if (!limit) return limit.error();
   const bool json = a.has("--json");
   const bool with_body = a.has("--body");
 
-  auto session = amqp::session::open({*url, *timeout, "rai-gateway-tool dlq list"});
+  auto session = amqp::session::open(*broker);
   if (!session) return op_error(session.error().text);
   const auto ready = session->ready_count(amqp::names::dead_queue);
   if (!ready) return op_error(ready.error().text);

@@ -32,7 +32,7 @@ second delivery by its Idempotency-Key. Commands not chosen stay dead.
   --id ID            replay the command(s) with this message_id (repeatable)
   --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
                      a vhost goes in the path)
-  --config FILE      take the URL from a gateway config's amqp.url
+  --config FILE      take the broker (amqp.url or urls, tls_*) from a gateway config
   --batch N          replays awaiting confirms at once (default 64)
   --timeout-ms MS    connect, each broker call and each wait for confirms
                      (default 10000)
@@ -157,16 +157,14 @@ void print_counts(const replay_counts& c, const std::vector<std::string>& missin
 outcome<void> run(const parsed_args& a) {
   auto selection = selection_from(a);
   if (!selection) return selection.error();
-  const auto url = amqp_url_from(a);
-  if (!url) return url.error();
-  const auto timeout = amqp_timeout_from(a);
-  if (!timeout) return timeout.error();
+  const auto broker = broker_from(a, "rai-gateway-tool dlq replay");
+  if (!broker) return broker.error();
   const auto batch = number_flag(a, "--batch", 64, 1, 10'000);
   if (!batch) return batch.error();
   const auto pause = number_flag(a, "--pause-after-publish-ms", 0, 0, 3'600'000);
   if (!pause) return pause.error();
 
-  auto session = amqp::session::open({*url, *timeout, "rai-gateway-tool dlq replay"});
+  auto session = amqp::session::open(*broker);
   if (!session) return op_error(session.error().text);
   replay_run state{*session, std::chrono::milliseconds(*pause), {}, {}, {}};
   const auto done = replay(state, *selection, *batch);

@@ -89,18 +89,22 @@ std::string format_dead_json(const dead_entry& e) {
   return out;
 }
 
-outcome<std::string> amqp_url_from(const parsed_args& a) {
-  if (const auto url = a.last("--amqp-url")) return *url;
-  const auto cfg = config_from_flags(a);
-  if (!cfg) return cfg.error();
-  if (*cfg) return (*cfg)->amqp.url;
-  return std::string(default_amqp_url);
-}
-
-outcome<std::chrono::milliseconds> amqp_timeout_from(const parsed_args& a) {
+outcome<amqp::session_settings> broker_from(const parsed_args& a, std::string connection_name) {
+  amqp::session_settings s;
+  s.connection_name = std::move(connection_name);
   const auto ms = number_flag(a, "--timeout-ms", 10'000, 1, 3'600'000);
   if (!ms) return ms.error();
-  return std::chrono::milliseconds(*ms);
+  s.timeout = std::chrono::milliseconds(*ms);
+  const auto cfg = config_from_flags(a);
+  if (!cfg) return cfg.error();
+  if (*cfg) {
+    s.urls = (*cfg)->amqp.urls;
+    s.tls = (*cfg)->amqp.tls;
+  } else {
+    s.urls = {std::string(default_amqp_url)};
+  }
+  if (const auto url = a.last("--amqp-url")) s.urls = {*url};
+  return s;
 }
 
 bool dropped_on_replay(std::string_view header) noexcept {

@@ -10,11 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "amqp/session.hpp"
 #include "tools/args.hpp"
-
-namespace rai::amqp {
-class taken_message;
-}
 
 namespace rai::tool {
 
@@ -22,11 +19,11 @@ namespace rai::tool {
 
 inline constexpr std::string_view default_amqp_url = "amqp://guest:guest@127.0.0.1:5672/";
 
-// --amqp-url, else amqp.url of --config FILE, else default_amqp_url.
-outcome<std::string> amqp_url_from(const parsed_args& a);
-
-// --timeout-ms (default 10000): connect, each RPC, and each wait for confirms.
-outcome<std::chrono::milliseconds> amqp_timeout_from(const parsed_args& a);
+// Where and how to reach the broker: --amqp-url, else amqp.url / amqp.urls
+// (and the amqp.tls_* files) of --config FILE, else default_amqp_url;
+// --timeout-ms (default 10000) bounds connect, each RPC, and each wait for
+// confirms. `connection_name` names the connection in the broker.
+outcome<amqp::session_settings> broker_from(const parsed_args& a, std::string connection_name);
 
 // dlq list: one dead command as a tab-separated text line or a JSON line.
 struct dead_entry {

@@ -12,8 +12,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "amqp/result.hpp"
+#include "amqp/settings.hpp"
 
 namespace rai::amqp::detail {
 
@@ -49,8 +51,13 @@ timeval to_timeval(std::chrono::milliseconds d) noexcept;
 // The URL without its password, for logs: "amqp://user@host:port/vhost".
 std::string redact_url(std::string_view url);
 
+// The first of the configured nodes; throws std::invalid_argument when there
+// is none (construction only).
+const std::string& first_url(const std::vector<std::string>& urls);
+
 struct connect_params {
-  std::string url;
+  std::string url;  // the one node to try
+  tls_settings tls;
   std::chrono::seconds heartbeat{30};
   std::chrono::milliseconds timeout{5000};  // socket connect, handshake and each RPC
   std::string connection_name;

@@ -93,7 +93,7 @@ class recorder {
 
 amqp_settings test_amqp() {
   amqp_settings s;
-  s.url = test::amqp_url();
+  s.urls = {test::amqp_url()};
   s.connection_name = unique("rai-consumer-test-");
   s.heartbeat = 10s;
   s.connect_timeout = 2000ms;
@@ -630,7 +630,7 @@ TEST(ConsumerNoBroker, ClosedPortNeverConnectsAndStopsQuickly) {
   ::close(fd);
 
   amqp_settings s = test_amqp();
-  s.url = "amqp://guest:guest@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  s.urls = {"amqp://guest:guest@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"};
   consumer c(s, test_consumer(), [](delivery&&) {});
   c.start();
   std::this_thread::sleep_for(300ms);
@@ -656,7 +656,7 @@ TEST(RetryLadderQuorum, QuorumLadderDeclaresTwiceAndClassicIsRefused) {
       << out;
 
   amqp_settings s = test_amqp();
-  s.url = test::amqp_url_for_vhost(vhost);
+  s.urls = {test::amqp_url_for_vhost(vhost)};
   s.queues = queue_type::quorum;
   consumer_settings cs = test_consumer();
   cs.retry_rungs = {1s};
@@ -665,7 +665,7 @@ TEST(RetryLadderQuorum, QuorumLadderDeclaresTwiceAndClassicIsRefused) {
   c.start();
   ASSERT_TRUE(comes_up(c, 20s));
 
-  broker_client client(s.url);
+  broker_client client(s.urls.front());
   ASSERT_TRUE(client.ok()) << client.error();
   const std::vector<milliseconds> rungs = {1s};
   const auto quorum = detail::declare_retry_ladder(client.get(), 1, queue_type::quorum, rungs);

@@ -94,7 +94,7 @@ class completions {
 
 amqp_settings test_settings() {
   amqp_settings s;
-  s.url = test::amqp_url();
+  s.urls = {test::amqp_url()};
   s.connection_name = unique("rai-queue-test-");
   s.heartbeat = 10s;
   s.connect_timeout = 2000ms;
@@ -316,7 +316,7 @@ TEST(PublisherNoBroker, ClosedPortMeansUnavailable) {
   ::close(fd);
 
   amqp_settings s = test_settings();
-  s.url = "amqp://guest:secret-password@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  s.urls = {"amqp://guest:secret-password@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"};
   publisher p(s);
   p.start();
   std::this_thread::sleep_for(300ms);  // a few connect attempts
@@ -480,13 +480,13 @@ class QuorumTopologyTest : public ::testing::Test {
 
 TEST_F(QuorumTopologyTest, QuorumDeclaresTwiceAndClassicIsRefusedByName) {
   amqp_settings s = test_settings();
-  s.url = test::amqp_url_for_vhost(vhost_);
+  s.urls = {test::amqp_url_for_vhost(vhost_)};
   s.queues = queue_type::quorum;
   publisher p(s);
   p.start();
   ASSERT_TRUE(comes_up(p));
 
-  broker_client client(s.url);
+  broker_client client(s.urls.front());
   ASSERT_TRUE(client.ok()) << client.error();
   const auto quorum =
       detail::declare_topology(client.get(), 1, queue_type::quorum, "returning.events");

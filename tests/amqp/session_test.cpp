@@ -43,7 +43,7 @@ class SessionTest : public ::testing::Test {
   }
 
   session open(std::chrono::milliseconds timeout = 5s) {
-    auto s = session::open({url_, timeout, "rai-session-test"});
+    auto s = session::open({{url_}, timeout, "rai-session-test", {}});
     if (!s) ADD_FAILURE() << s.error().text;
     return std::move(s).value();
   }
@@ -60,7 +60,7 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST(SessionNoBroker, OpenNamesTheBrokerWithoutThePassword) {
-  const auto s = session::open({"amqp://guest:secret@127.0.0.1:1/", 2s, "rai-session-test"});
+  const auto s = session::open({{"amqp://guest:secret@127.0.0.1:1/"}, 2s, "rai-session-test", {}});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().text.find("cannot connect to amqp://guest@127.0.0.1:1/"), std::string::npos)
       << s.error().text;

@@ -40,7 +40,7 @@ TEST(Config, MinimalSourceGetsDefaults) {
   EXPECT_EQ(c.server.listen.host, "0.0.0.0");
   EXPECT_EQ(c.server.listen.port, 8080);
   EXPECT_EQ(c.server.max_body_bytes, 1u << 20);
-  EXPECT_EQ(c.amqp.url, "amqp://guest:guest@127.0.0.1:5672/");
+  EXPECT_EQ(c.amqp.urls.front(), "amqp://guest:guest@127.0.0.1:5672/");
   EXPECT_EQ(c.dedupe.window, std::chrono::seconds(86400));
   ASSERT_EQ(c.sources.size(), 1u);
   const auto& s = c.sources[0];
@@ -91,7 +91,7 @@ signature_tolerance_seconds = 60
   EXPECT_EQ(c.server.header_timeout, std::chrono::milliseconds(1500));
   EXPECT_TRUE(c.log.json);
   EXPECT_EQ(c.log.level, "debug");
-  EXPECT_EQ(c.amqp.url, "amqp://u:p@h:5673/v");
+  EXPECT_EQ(c.amqp.urls.front(), "amqp://u:p@h:5673/v");
   EXPECT_EQ(c.amqp.queues, amqp::queue_type::quorum);
   EXPECT_EQ(c.amqp.confirm_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(c.dedupe.window, std::chrono::seconds(60));
@@ -142,7 +142,7 @@ keys_env = "RAI_TEST_KEYS"
 api_keys_env = "RAI_TEST_API"
 )");
   ASSERT_TRUE(r.config) << all(r);
-  EXPECT_EQ(r.config->amqp.url, "amqp://x:y@z:5672/");
+  EXPECT_EQ(r.config->amqp.urls.front(), "amqp://x:y@z:5672/");
   EXPECT_EQ(r.config->sources[0].keys.size(), 2u);
   EXPECT_EQ(r.config->sources[0].api_keys, std::vector<std::string>{"api-1"});
 }
@@ -273,6 +273,43 @@ api_keys = ["k"]
         "log.format", "amqp.queue_type", "amqp.url", "dedupe.max_entries: at most",
         "sources.default.mode", "sources.default.layout", "sources.default.encoding"})
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+}
+
+TEST(Config, AmqpUrlsListTheClusterNodes) {
+  auto r = parse(
+      "[amqp]\nurls = [\"amqps://u:p@rmq-0:5671/\", \"amqp://u:p@rmq-1:5672/\"]\n"
+      "tls_ca_file = \"/etc/ca.pem\"\ntls_cert_file = \"/etc/c.pem\"\n"
+      "tls_key_file = \"/etc/c.key\"\n" +
+      minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& a = r.config->amqp;
+  EXPECT_EQ(a.urls,
+            (std::vector<std::string>{"amqps://u:p@rmq-0:5671/", "amqp://u:p@rmq-1:5672/"}));
+  EXPECT_EQ(a.tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(a.tls.cert_file, "/etc/c.pem");
+  EXPECT_EQ(a.tls.key_file, "/etc/c.key");
+}
+
+TEST(Config, AmqpUrlsFromAFileOnePerLine) {
+  const auto path = std::filesystem::temp_directory_path() / "rai-config-test-urls";
+  std::ofstream(path) << "amqp://a:b@n1:5672/\namqp://a:b@n2:5672/\n";
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read);
+  auto r = parse("[amqp]\nurls_file = \"" + path.string() + "\"\n" + minimal_source());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(r.config) << all(r);
+  EXPECT_EQ(r.config->amqp.urls,
+            (std::vector<std::string>{"amqp://a:b@n1:5672/", "amqp://a:b@n2:5672/"}));
+}
+
+TEST(Config, AmqpUrlAndUrlsRefused) {
+  for (const std::string amqp :
+       {"url = \"amqp://h/\"\nurls = [\"amqp://h/\"]\n",
+        "url_env = \"X\"\nurls = [\"amqp://h/\"]\n", "urls = []\n", "urls = [\"http://h/\"]\n",
+        "url = \"https://h/\"\n", "tls_cert_file = \"/c.pem\"\n", "tls_key_file = \"/c.key\"\n"}) {
+    auto r = parse("[amqp]\n" + amqp + minimal_source());
+    EXPECT_FALSE(r.config) << amqp;
+    EXPECT_NE(all(r).find("amqp."), std::string::npos) << all(r);
+  }
 }
 
 TEST(Config, SyntaxErrorHasPosition) {

@@ -58,7 +58,7 @@ TEST(Reload, StartupSettingsAreNamed) {
   const auto running = base();
   auto next = base();
   next.server.listen.port = 1;
-  next.amqp.url = "amqp://elsewhere/";
+  next.amqp.urls = {"amqp://elsewhere/"};
   next.spool.settings.max_bytes = 1;
   next.dedupe.max_entries = 1;
   next.outbound.prefetch = 1;

@@ -34,7 +34,7 @@ using test::wait_until;
 
 amqp_settings publisher_settings(std::string url = test::amqp_url()) {
   amqp_settings s;
-  s.url = std::move(url);
+  s.urls = {std::move(url)};
   s.connection_name = unique("rai-spool-test-");
   s.heartbeat = 10s;
   s.connect_timeout = 2000ms;
