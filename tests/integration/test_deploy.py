@@ -6,6 +6,14 @@ binary and the real broker.
 * the Dockerfile's runtime stage installs every library the binary links, and its
   build stage runs .ci/run's steps (no Docker engine here: nothing is built);
 * the configs of docker compose, Kubernetes and the example pass --check-config;
+* the cluster deployment (docker-compose.cluster.yml, compose-cluster/, the
+  Kubernetes example with Redis): compose-cluster/make-certs makes certificates
+  that a real TLS handshake accepts (and refuses for the wrong host name or
+  without a client certificate), the YAML parses, every file it mounts exists,
+  the gateways' broker URLs name exactly the compose's RabbitMQ nodes over TLS,
+  the nodes name each other and require client certificates, haproxy sends to
+  the replicas and checks them on their metrics listener, Secrets referenced
+  exist, and the gateway configs pass --check-config with those certificates;
 * the RabbitMQ definitions (classic and quorum), loaded into a fresh vhost, agree
   with the gateway's own declarations (no 406 PRECONDITION_FAILED, the queue types
   match amqp.queue_type, and the gateway declares nothing the files lack);
@@ -24,13 +32,17 @@ import json
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 import urllib.parse
 from pathlib import Path
 
 import pika
 import pytest
+import yaml
 
 from conftest import (
     AMQP_URL,
@@ -54,6 +66,14 @@ COMPOSE_CONFIG = DEPLOY / "compose" / "gateway.toml"
 COMPOSE_ACCESS = DEPLOY / "compose" / "rabbitmq-access.json"
 COMPOSE_PASSWORD = "rai-compose-demo"  # the password behind the hash in rabbitmq-access.json
 K8S = DEPLOY / "kubernetes" / "rai-gateway-sidecar.yaml"
+K8S_REDIS = DEPLOY / "kubernetes" / "redis.yaml"
+CLUSTER_COMPOSE = DEPLOY / "docker-compose.cluster.yml"
+CLUSTER_DIR = DEPLOY / "compose-cluster"
+CLUSTER_CONFIG = CLUSTER_DIR / "gateway.toml"
+CLUSTER_RABBITMQ_CONF = CLUSTER_DIR / "rabbitmq.conf"
+CLUSTER_RABBITMQ_START = CLUSTER_DIR / "rabbitmq-start"
+MAKE_CERTS = CLUSTER_DIR / "make-certs"
+HAPROXY_CFG = CLUSTER_DIR / "haproxy.cfg"
 EXAMPLE_CONFIG = DEPLOY / "gateway.example.toml"
 DASHBOARD = DEPLOY / "grafana-dashboard.json"
 
@@ -120,44 +140,32 @@ def env_keys(toml_text: str) -> set[str]:
     return set(re.findall(r'^\s*\w+_env\s*=\s*"([^"]+)"', toml_text, re.M))
 
 
-def yaml_block(text: str, key: str) -> str:
-    """The content of a `key: |` literal block scalar (the first one), de-indented."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(rf"^(\s*){re.escape(key)}:\s*\|\s*$", line)
-        if not m:
-            continue
-        base = len(m.group(1))
-        body: list[str] = []
-        for nxt in lines[i + 1:]:
-            if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= base:
-                break
-            body.append(nxt)
-        while body and not body[-1].strip():
-            body.pop()
-        indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
-        return "\n".join(b[indent:] for b in body) + "\n"
-    raise AssertionError(f"no '{key}: |' block in the manifest")
+def k8s_objects(*paths: Path) -> dict[tuple[str, str], dict]:
+    """The objects of Kubernetes manifests by (kind, name)."""
+    out = {}
+    for path in paths:
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc:
+                key = (doc["kind"], doc["metadata"]["name"])
+                assert key not in out, f"{key} twice"
+                out[key] = doc
+    return out
 
 
-def yaml_string_map(text: str, key: str) -> dict[str, str]:
-    """`key:` followed by indented `name: "value"` lines (the Secret's stringData)."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        m = re.match(rf"^(\s*){re.escape(key)}:\s*$", line)
-        if not m:
-            continue
-        base = len(m.group(1))
-        out: dict[str, str] = {}
-        for nxt in lines[i + 1:]:
-            if not nxt.strip() or nxt.lstrip().startswith("#"):
-                continue
-            if len(nxt) - len(nxt.lstrip()) <= base:
-                break
-            k, _, v = nxt.strip().partition(":")
-            out[k.strip()] = json.loads(v.strip())
-        return out
-    raise AssertionError(f"no '{key}:' map in the manifest")
+def compose_interpolate(value: str) -> str:
+    """docker compose's ${VAR:-default} with the defaults (no VAR set), $$ -> $."""
+    value = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: m.group(2), value)
+    assert not re.search(r"\$\{?\w", value.replace("$$", "")), f"a variable without a default: {value}"
+    return value.replace("$$", "$")
+
+
+def compose_mounts(service: dict) -> dict[str, str]:
+    """A compose service's volumes: container path -> source (./file or a volume name)."""
+    out = {}
+    for v in service.get("volumes", []):
+        src, dst = v.split(":")[:2]
+        out[dst] = src
+    return out
 
 
 def amqp_url_for(vhost: str, user: str = "", password: str = "") -> str:
@@ -378,10 +386,9 @@ def test_compose_config_checks():
 
 def shipped_server_tables() -> dict[str, str]:
     """The [server] settings of every shipped config, as TOML text."""
-    k8s = yaml_block(K8S.read_text(), "gateway.toml")
     out = {}
     for name, text in (("example", EXAMPLE_CONFIG.read_text()), ("compose", COMPOSE_CONFIG.read_text()),
-                       ("kubernetes", k8s)):
+                       ("compose-cluster", CLUSTER_CONFIG.read_text()), ("kubernetes", k8s_gateway_config())):
         m = re.search(r"^\[server\]\n(.*?)(?=^\[)", text, re.M | re.S)
         assert m, name
         out[name] = m.group(1)
@@ -396,35 +403,353 @@ def test_shipped_configs_keep_the_command_endpoint_on_loopback():
         assert m, f"{name}: no admin_listen"
         host = m.group(1).rsplit(":", 1)[0].strip("[]")
         assert host in ("127.0.0.1", "::1", "localhost"), f"{name}: admin_listen = {m.group(1)}"
-    compose = COMPOSE.read_text()
-    assert not re.search(r'^\s*-\s*"[^"]*:9090"', compose, re.M), "docker-compose.yml publishes 9090"
+    for compose in (COMPOSE, CLUSTER_COMPOSE):
+        assert not re.search(r'^\s*-\s*"[^"]*:9090"', compose.read_text(), re.M), f"{compose.name} publishes 9090"
 
 
-def test_kubernetes_config_checks(tmp_path):
-    manifest = K8S.read_text()
-    config = yaml_block(manifest, "gateway.toml")
-    secrets_data = yaml_string_map(manifest, "stringData")
-    secret_dir = "/run/secrets/rai-gateway/"
-    assert secret_dir in config
-    # The Secret's example values, as the mounted files and the env variable.
-    files = tmp_path / "secrets"
-    files.mkdir()
-    for name in re.findall(re.escape(secret_dir) + r'([\w.-]+)"', config):
-        assert name in secrets_data, f"{name}: not a key of the Secret"
-        (files / name).write_text(secrets_data[name] + "\n")
-        (files / name).chmod(0o440)  # the Secret volume's defaultMode: the gateway accepts it
+# --------------------------------------------------------------------------- cluster PKI
+
+
+@pytest.fixture(scope="module")
+def cluster_pki(tmp_path_factory) -> Path:
+    """compose-cluster/make-certs run by /bin/sh (as the compose `certs` service
+    runs it) into a fresh directory: the CA, the three nodes' and the gateway's
+    certificates, the Erlang cookie."""
+    out = tmp_path_factory.mktemp("pki") / "certs"
+    r = subprocess.run(["/bin/sh", str(MAKE_CERTS), str(out)], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "CLIENTS": "gateway crm-worker"})
+    assert r.returncode == 0, f"make-certs: exit {r.returncode}\n{r.stdout}{r.stderr}"
+    return out
+
+
+def cluster_nodes() -> list[str]:
+    """The RabbitMQ services of docker-compose.cluster.yml (their host names)."""
+    services = yaml.safe_load(CLUSTER_COMPOSE.read_text())["services"]
+    return sorted(name for name, svc in services.items()
+                  if str(svc.get("image", "")).startswith("rabbitmq:") and "hostname" in svc)
+
+
+def openssl(*args: str) -> str:
+    r = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, f"openssl {' '.join(args)}: {r.stdout}{r.stderr}"
+    return r.stdout
+
+
+def tls_handshake(server: ssl.SSLContext, client: ssl.SSLContext, host: str) -> tuple[str, str]:
+    """One TLS connection over a socket pair, a byte each way: (client error, server
+    error), '' for none."""
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    errors = {"server": ""}
+
+    def serve():
+        try:
+            with server.wrap_socket(b, server_side=True) as s:
+                s.sendall(s.recv(1))
+        except (OSError, ssl.SSLError) as e:
+            errors["server"] = repr(e)
+            b.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    client_error = ""
+    try:
+        with client.wrap_socket(a, server_hostname=host) as c:
+            c.sendall(b"x")
+            if c.recv(1) != b"x":
+                client_error = "no echo"
+    except (OSError, ssl.SSLError) as e:
+        client_error = repr(e)
+    finally:
+        a.close()
+        t.join(10)
+    return client_error, errors["server"]
+
+
+def test_make_certs_makes_a_working_pki(cluster_pki):
+    out = cluster_pki
+    nodes = cluster_nodes()
+    assert nodes == ["rabbit-1", "rabbit-2", "rabbit-3"]
+    ca = out / "ca" / "ca.pem"
+    for node in nodes:
+        pem = out / "rabbit" / f"{node}.pem"
+        assert openssl("verify", "-CAfile", str(ca), str(pem)).strip().endswith("OK")
+        ext = openssl("x509", "-in", str(pem), "-noout", "-ext", "subjectAltName,extendedKeyUsage")
+        assert f"DNS:{node}" in ext and "TLS Web Server Authentication" in ext, ext
+        assert re.findall(r"DNS:([\w.-]+)", ext) == [node], ext  # names its node only
+    for client in ("gateway", "crm-worker"):
+        d = out / client
+        assert (d / "ca.pem").read_bytes() == ca.read_bytes()
+        assert openssl("verify", "-CAfile", str(ca), str(d / "client.pem")).strip().endswith("OK")
+        ext = openssl("x509", "-in", str(d / "client.pem"), "-noout", "-subject", "-ext", "extendedKeyUsage")
+        assert f"CN = {client}" in ext and "TLS Web Client Authentication" in ext, ext
+    # Private keys and the cookie: owner only (the gateway refuses a key others may
+    # read, Erlang a cookie anyone else may).
+    secrets = [out / "ca" / "ca.key", out / "rabbit" / "erlang.cookie", out / "gateway" / "client.key",
+               *(out / "rabbit" / f"{n}.key" for n in nodes)]
+    for f in secrets:
+        assert f.stat().st_mode & 0o077 == 0, f"{f}: mode {oct(f.stat().st_mode)}"
+    assert re.fullmatch(r"[0-9a-f]{64}\n", (out / "rabbit" / "erlang.cookie").read_text())
+
+    # Run again (every `docker compose up`): nothing changes.
+    before = {f: f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    r = subprocess.run(["/bin/sh", str(MAKE_CERTS), str(out)], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "CLIENTS": "gateway crm-worker"})
+    assert r.returncode == 0 and not r.stdout.strip(), r.stdout + r.stderr
+    assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
+
+    # A real handshake, with the broker's settings (verify_peer, fail_if_no_peer_cert):
+    # the gateway's client verifies the node's certificate and host name, the node the
+    # gateway's client certificate.
+    def node_ctx(node: str) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(out / "rabbit" / f"{node}.pem", out / "rabbit" / f"{node}.key")
+        ctx.load_verify_locations(out / "rabbit" / "ca.pem")
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        return ctx
+
+    def client_ctx(cert: bool = True) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificate and host name
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_verify_locations(out / "gateway" / "ca.pem")
+        if cert:
+            ctx.load_cert_chain(out / "gateway" / "client.pem", out / "gateway" / "client.key")
+        return ctx
+
+    for node in nodes:
+        assert tls_handshake(node_ctx(node), client_ctx(), node) == ("", "")
+    client_err, _ = tls_handshake(node_ctx("rabbit-1"), client_ctx(), "rabbit-2")
+    assert "CERTIFICATE_VERIFY_FAILED" in client_err or "match" in client_err, client_err
+    client_err, server_err = tls_handshake(node_ctx("rabbit-1"), client_ctx(cert=False), "rabbit-1")
+    assert client_err and "CERTIFICATE" in server_err.upper(), (client_err, server_err)
+    # A client that trusts another CA refuses the node.
+    stranger = tmp_ca(out.parent / "stranger")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(stranger)
+    client_err, _ = tls_handshake(node_ctx("rabbit-1"), ctx, "rabbit-1")
+    assert "CERTIFICATE_VERIFY_FAILED" in client_err, client_err
+
+
+def tmp_ca(directory: Path) -> Path:
+    """An unrelated CA (made by make-certs too): trusting it instead of ours fails."""
+    r = subprocess.run(["/bin/sh", str(MAKE_CERTS), str(directory)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return directory / "ca" / "ca.pem"
+
+
+# --------------------------------------------------------------------------- docker-compose.cluster.yml
+
+
+def cluster_services() -> dict[str, dict]:
+    return yaml.safe_load(CLUSTER_COMPOSE.read_text())["services"]
+
+
+def cluster_gateways() -> dict[str, dict]:
+    return {name: svc for name, svc in cluster_services().items()
+            if any(dst == "/etc/rai-gateway/gateway.toml" for dst in compose_mounts(svc))}
+
+
+def rabbit_conf() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in CLUSTER_RABBITMQ_CONF.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            k, _, v = line.partition("=")
+            out.setdefault(k.strip(), []).append(v.strip())
+    return out
+
+
+def test_cluster_compose_services_and_files():
+    compose = yaml.safe_load(CLUSTER_COMPOSE.read_text())
+    services = compose["services"]
+    volumes = set(compose.get("volumes") or {})
+    for name, svc in services.items():
+        for dst, src in compose_mounts(svc).items():
+            if src.startswith("."):
+                assert (DEPLOY / src).is_file(), f"{name}: {src} does not exist"
+            else:
+                assert src in volumes, f"{name}: volume {src} not declared"
+        for dep in svc.get("depends_on", {}):
+            assert dep in services, f"{name} depends on {dep}, no such service"
+    for f in (MAKE_CERTS, CLUSTER_RABBITMQ_START):  # run as `sh FILE`, and by hand
+        assert f.stat().st_mode & 0o111, f"{f} is not executable"
+        r = subprocess.run(["sh", "-n", str(f)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+
+    # Three RabbitMQ nodes, each its own data volume, the node name from its host name.
+    nodes = cluster_nodes()
+    assert len(nodes) == 3
+    data = set()
+    for node in nodes:
+        svc = services[node]
+        assert svc["hostname"] == node
+        mounts = compose_mounts(svc)
+        data.add(mounts["/var/lib/rabbitmq"])
+        assert mounts["/etc/rabbitmq/conf.d/90-rai-gateway.conf"] == "./compose-cluster/rabbitmq.conf"
+        assert mounts["/etc/rabbitmq/definitions.d/10-topology.json"] == "./rabbitmq/definitions.quorum.json"
+        assert mounts["/usr/local/bin/rabbitmq-start"] == "./compose-cluster/rabbitmq-start"
+        assert svc["entrypoint"][-1] == "/usr/local/bin/rabbitmq-start"
+        assert svc["depends_on"]["certs"]["condition"] == "service_completed_successfully"
+        assert "healthcheck" in svc
+        assert not any(":567" in str(p) for p in svc.get("ports", [])), f"{node}: AMQP published"
+    assert len(data) == 3, "each node needs its own data volume"
+
+    # The certs service fills the volume each node reads its files from, and the
+    # one the gateways read theirs from.
+    certs = compose_mounts(services["certs"])
+    assert services["certs"]["entrypoint"][-2:] == ["/usr/local/bin/make-certs", "/certs"]
+    assert certs["/usr/local/bin/make-certs"] == "./compose-cluster/make-certs"
+    assert services["certs"]["environment"]["RABBIT_NODES"].split() == nodes
+    rabbit_volume = certs["/certs/rabbit"]
+    for node in nodes:
+        assert compose_mounts(services[node])["/run/rai-cluster"] == rabbit_volume
+    start = CLUSTER_RABBITMQ_START.read_text()
+    assert "src=/run/rai-cluster" in start and "docker-entrypoint.sh rabbitmq-server" in start
+
+    # The nodes' config: the three by name, TLS only, client certificates required,
+    # the TLS files where rabbitmq-start installs them.
+    conf = rabbit_conf()
+    assert conf["cluster_formation.peer_discovery_backend"] == ["classic_config"]
+    assert sorted(v for k, vs in conf.items() if k.startswith("cluster_formation.classic_config.nodes.")
+                  for v in vs) == [f"rabbit@{n}" for n in nodes]
+    assert conf["cluster_formation.target_cluster_size_hint"] == [str(len(nodes))]
+    assert conf["listeners.tcp"] == ["none"]
+    assert conf["listeners.ssl.default"] == ["5671"]
+    assert conf["ssl_options.verify"] == ["verify_peer"]
+    assert conf["ssl_options.fail_if_no_peer_cert"] == ["true"]
+    for key, file in (("cacertfile", "ca.pem"), ("certfile", "server.pem"), ("keyfile", "server.key")):
+        assert conf[f"ssl_options.{key}"] == [f"/etc/rabbitmq/tls/{file}"]
+        assert f'"$tls/{file}"' in start
+    assert conf["definitions.local.path"] == ["/etc/rabbitmq/definitions.d"]
+
+    # Redis, with the password the gateways' URL carries.
+    redis = services["redis"]
+    assert str(redis["image"]).startswith("redis:")
+    assert "--requirepass" in " ".join(redis["command"]) and "healthcheck" in redis
+
+    # Two gateway replicas: same config and TLS files, a spool each, all broker nodes.
+    gateways = cluster_gateways()
+    assert len(gateways) >= 2
+    config = CLUSTER_CONFIG.read_text()
+    tls_dir = {Path(p).parent for p in re.findall(r'^tls_\w+_file = "([^"]+)"', config, re.M)}
+    assert len(tls_dir) == 1, tls_dir
+    spools = set()
+    for name, gw in gateways.items():
+        mounts = compose_mounts(gw)
+        assert mounts["/etc/rai-gateway/gateway.toml"] == "./compose-cluster/gateway.toml"
+        assert mounts[str(next(iter(tls_dir)))] == certs["/certs/gateway"], f"{name}: TLS files"
+        spools.add(mounts["/var/lib/rai-gateway/spool"])
+        deps = gw["depends_on"]
+        for dep in [*nodes, "redis"]:
+            assert deps[dep]["condition"] == "service_healthy", f"{name} must wait for {dep}"
+        env = {k: compose_interpolate(str(v)) for k, v in gw["environment"].items()}
+        assert env_keys(config) <= set(env), f"{name}: {env_keys(config) - set(env)} not set"
+        urls = [line for line in env["RAI_AMQP_URLS"].splitlines() if line.strip()]
+        hosts = []
+        for url in urls:
+            u = urllib.parse.urlsplit(url)
+            assert u.scheme == "amqps" and u.port == 5671, url
+            hosts.append(u.hostname)
+        assert sorted(hosts) == nodes, f"{name}: RAI_AMQP_URLS names {hosts}, the nodes are {nodes}"
+        r = urllib.parse.urlsplit(env["RAI_REDIS_URL"])
+        assert r.scheme == "redis" and r.hostname == "redis" and r.port == 6379
+        assert gw["environment"]["RAI_REDIS_URL"].count("${RAI_REDIS_PASSWORD:-") == 1
+        assert redis["environment"]["REDISCLI_AUTH"].startswith("${RAI_REDIS_PASSWORD:-")
+        assert r.password == compose_interpolate(redis["environment"]["REDISCLI_AUTH"])
+    assert len(spools) == len(gateways), "replicas must not share a spool"
+    assert 'queue_type = "quorum"' in config and 'backend = "redis"' in config
+
+
+def test_cluster_haproxy_balances_the_replicas():
+    cfg = HAPROXY_CFG.read_text()
+    gateways = cluster_gateways()
+    config = CLUSTER_CONFIG.read_text()
+    listen_port = re.search(r'^listen = "[^"]*:(\d+)"', config, re.M).group(1)
+    metrics_port = re.search(r'^metrics_listen = "[^"]*:(\d+)"', config, re.M).group(1)
+    backends = dict(re.findall(r"^backend (\S+)\n(.*?)(?=^\S|\Z)", cfg, re.M | re.S))
+    assert set(backends) == {"gateways_ready", "gateways_live"}
+    for name, body in backends.items():
+        servers = dict(re.findall(r"^\s+server (\S+) (\S+)", body, re.M))
+        assert servers == {g: f"{g}:{listen_port}" for g in gateways}, (name, servers)
+        assert re.search(rf"^\s+default-server check port {metrics_port}\b", body, re.M), name
+        uri = re.search(r"http-check send meth GET uri (\S+)", body).group(1)
+        assert uri == ("/readyz" if name == "gateways_ready" else "/healthz")
+    assert "use_backend gateways_live if { nbsrv(gateways_ready) eq 0 }" in cfg
+    assert re.search(r"^\s+timeout server (\d+)s", cfg, re.M)
+    server_timeout = int(re.search(r"^\s+timeout server (\d+)s", cfg, re.M).group(1))
+    confirm = int(re.search(r"^confirm_timeout_ms = (\d+)", config, re.M).group(1))
+    assert server_timeout * 1000 > confirm, "haproxy would cut answers the gateway is still waiting for"
+    lb = cluster_services()["haproxy"]
+    assert compose_mounts(lb)["/usr/local/etc/haproxy/haproxy.cfg"] == "./compose-cluster/haproxy.cfg"
+    assert set(lb["depends_on"]) == set(gateways)
+
+
+def test_cluster_compose_config_checks(cluster_pki, tmp_path):
+    """compose-cluster/gateway.toml with the compose's environment, and the TLS
+    files make-certs made (the gateway-tls volume's content) at their paths."""
+    gw = next(iter(cluster_gateways().values()))
+    env = {k: compose_interpolate(str(v)) for k, v in gw["environment"].items()}
+    text = CLUSTER_CONFIG.read_text()
+    text, n = re.subn(r'"/etc/rai-gateway/tls/', f'"{cluster_pki / "gateway"}/', text)
+    assert n == 3
     path = tmp_path / "gateway.toml"
-    path.write_text(config.replace(secret_dir, str(files) + "/"))
-    assert env_keys(config) == {"RAI_AMQP_URL"}
-    check_config(path, {"RAI_AMQP_URL": secrets_data["amqp-url"]})
+    path.write_text(text)
+    check_config(path, env)
+
+
+# --------------------------------------------------------------------------- Kubernetes
+
+
+def k8s_gateway_config() -> str:
+    return k8s_objects(K8S)[("ConfigMap", "rai-gateway-config")]["data"]["gateway.toml"]
+
+
+def k8s_gateway_container(objs: dict) -> dict:
+    spec = objs[("Deployment", "crm")]["spec"]["template"]["spec"]
+    return next(c for c in spec["containers"] if c["name"] == "rai-gateway")
+
+
+def test_kubernetes_config_checks(cluster_pki, tmp_path):
+    """The ConfigMap's config with the Secrets' example values as the mounted files,
+    and real TLS files (make-certs) in place of the TLS Secret's placeholders."""
+    objs = k8s_objects(K8S)
+    config = k8s_gateway_config()
+    gw = k8s_gateway_container(objs)
+    spec = objs[("Deployment", "crm")]["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    pki = {"ca.crt": cluster_pki / "gateway" / "ca.pem", "tls.crt": cluster_pki / "gateway" / "client.pem",
+           "tls.key": cluster_pki / "gateway" / "client.key"}
+    files = 0
+    for m in gw["volumeMounts"]:
+        secret = volumes[m["name"]].get("secret")
+        if not secret:
+            continue
+        data = objs[("Secret", secret["secretName"])]["stringData"]
+        local = tmp_path / m["name"]
+        local.mkdir()
+        for name in re.findall(re.escape(m["mountPath"]) + r'/([\w.-]+)"', config):
+            assert name in data, f"{m['mountPath']}/{name}: not a key of Secret {secret['secretName']}"
+            if secret["secretName"] == "rai-gateway-amqp-tls":
+                shutil.copyfile(pki[name], local / name)
+            else:
+                (local / name).write_text(data[name])
+            (local / name).chmod(secret["defaultMode"])  # as the kubelet mounts it (fsGroup)
+            files += 1
+        config = config.replace(f'"{m["mountPath"]}/', f'"{local}/')
+    assert files >= 8
+    assert not env_keys(config), "secrets come from the mounted Secrets, not the environment"
+    path = tmp_path / "gateway.toml"
+    path.write_text(config)
+    check_config(path)
 
 
 def test_kubernetes_manifest_structure():
-    yaml = pytest.importorskip("yaml")
-    docs = [d for d in yaml.safe_load_all(K8S.read_text()) if d]
-    by_kind = {d["kind"]: d for d in docs}
-    assert {"ConfigMap", "Secret", "Deployment"} <= set(by_kind)
-    spec = by_kind["Deployment"]["spec"]["template"]["spec"]
+    objs = k8s_objects(K8S, K8S_REDIS)
+    deployment = objs[("Deployment", "crm")]
+    assert deployment["spec"]["replicas"] >= 2
+    spec = deployment["spec"]["template"]["spec"]
     containers = {c["name"]: c for c in spec["containers"]}
     assert len(containers) == 2 and "rai-gateway" in containers
     gw = containers["rai-gateway"]
@@ -434,22 +759,31 @@ def test_kubernetes_manifest_structure():
     assert sc["runAsNonRoot"] is True and sc["readOnlyRootFilesystem"] is True
     assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"]["drop"] == ["ALL"]
     assert "limits" in gw["resources"]
-    secret_keys = set(by_kind["Secret"]["stringData"])
-    for e in gw.get("env", []):
-        ref = e.get("valueFrom", {}).get("secretKeyRef")
-        if ref:
-            assert ref["key"] in secret_keys
+
+    def secret_keys(name: str) -> set[str]:
+        assert ("Secret", name) in objs, f"Secret {name} is referenced but not in the manifests"
+        return set(objs[("Secret", name)]["stringData"])
+
+    for c in containers.values():
+        for e in c.get("env", []):
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                assert ref["key"] in secret_keys(ref["name"]), ref
     volumes = {v["name"]: v for v in spec["volumes"]}
     for m in gw["volumeMounts"]:
         assert m["name"] in volumes
-    assert volumes["config"]["configMap"]["name"] == by_kind["ConfigMap"]["metadata"]["name"]
-    for item in volumes["secrets"]["secret"].get("items", []):
-        assert item["key"] in secret_keys
+    assert volumes["config"]["configMap"]["name"] == "rai-gateway-config"
+    for v in volumes.values():
+        if "secret" in v:
+            keys = secret_keys(v["secret"]["secretName"])
+            for item in v["secret"].get("items", []):
+                assert item["key"] in keys
+            assert v["secret"]["defaultMode"] & 0o027 == 0, "the gateway refuses secret files others may read"
     mounts = {m["mountPath"]: m["name"] for m in gw["volumeMounts"]}
     assert mounts.get("/var/lib/rai-gateway/spool") == "spool"
     # The admin listener (and the command endpoint) stays Pod-local; the httpGet probes
     # reach the metrics listener, which serves no commands, on the port the ConfigMap sets.
-    config = by_kind["ConfigMap"]["data"]["gateway.toml"]
+    config = k8s_gateway_config()
     assert 'admin_listen = "127.0.0.1:9090"' in config
     m = re.search(r'^metrics_listen = "0\.0\.0\.0:(\d+)"', config, re.M)
     assert m, "the probes need server.metrics_listen on 0.0.0.0"
@@ -462,6 +796,28 @@ def test_kubernetes_manifest_structure():
     refs = [e["valueFrom"]["secretKeyRef"]["key"] for e in crm.get("env", []) if "valueFrom" in e]
     assert "admin-token" in refs and "/run/secrets/rai-gateway/admin-token" in config
     assert spec["terminationGracePeriodSeconds"] > 20
+
+    # A cluster over TLS and one Redis shared by every Pod.
+    assert 'queue_type = "quorum"' in config and 'backend = "redis"' in config
+    secrets = objs[("Secret", "rai-gateway-secrets")]["stringData"]
+    urls = [u for u in secrets["amqp-urls"].splitlines() if u.strip()]
+    assert len(urls) == 3 and all(urllib.parse.urlsplit(u).scheme == "amqps" for u in urls), urls
+    assert len({urllib.parse.urlsplit(u).hostname for u in urls}) == 3
+    redis_url = urllib.parse.urlsplit(secrets["redis-url"])
+    redis_svc = objs[("Service", "rai-gateway-redis")]
+    assert redis_url.hostname == redis_svc["metadata"]["name"]
+    assert redis_url.port == redis_svc["spec"]["ports"][0]["port"]
+    assert redis_url.password == objs[("Secret", "rai-gateway-redis")]["stringData"]["password"]
+    redis_pod = objs[("Deployment", "rai-gateway-redis")]["spec"]["template"]
+    assert redis_svc["spec"]["selector"].items() <= redis_pod["metadata"]["labels"].items()
+    redis = redis_pod["spec"]["containers"][0]
+    assert "--requirepass" in " ".join(redis["args"])
+    assert redis["securityContext"]["readOnlyRootFilesystem"] is True
+    # Only the CRM Pods (with their gateways) may reach Redis.
+    policy = objs[("NetworkPolicy", "rai-gateway-redis")]["spec"]
+    assert policy["podSelector"]["matchLabels"].items() <= redis_pod["metadata"]["labels"].items()
+    allowed = policy["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
+    assert allowed.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
 
 
 # --------------------------------------------------------------------------- definitions
