@@ -19,6 +19,8 @@ namespace rai::gateway {
 // * aes-256-cbc without signing_secret: CBC is not authenticated, the API key
 //   alone stands between a sender and the decryption (a padding oracle needs
 //   only the API key); a signature is checked before decrypting.
+// And for the broker: amqp.tls_* files set while no URL is amqps:// (they
+// are not used), or a node list mixing amqp:// and amqps:// nodes.
 std::vector<std::string> config_warnings(const gateway_config& config);
 
 }  // namespace rai::gateway

@@ -1,14 +1,17 @@
 #include "gateway/command_line.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
 
+#include "amqp/tls.hpp"
 #include "config/config.hpp"
 #include "config/config_warnings.hpp"
+#include "config/secret_file.hpp"
 #include "gateway/app.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/tls_server_context.hpp"
@@ -70,6 +73,21 @@ void raise_descriptor_limit() {
   }
 }
 
+// The amqps files: one that does not load would fail every connection, so
+// it stops the start as it fails --check-config. The client key is a secret
+// file like any other: refused when others may read it.
+std::vector<std::string> amqp_tls_file_problems(const amqp::tls_settings& tls) {
+  std::vector<std::string> problems = amqp::check_tls_files(tls);
+  struct stat st {};
+  if (!tls.key_file.empty() && ::stat(tls.key_file.c_str(), &st) == 0) {
+    if (auto unsafe = unsafe_secret_mode(static_cast<unsigned>(st.st_mode))) {
+      problems.push_back("amqp.tls_key_file: " + tls.key_file + ": " + *unsafe + " " +
+                         tls.key_file);
+    }
+  }
+  return problems;
+}
+
 }  // namespace
 
 int run_command_line(int argc, char** argv, const publisher_factory& make_publisher) {
@@ -80,6 +98,10 @@ int run_command_line(int argc, char** argv, const publisher_factory& make_publis
   if (!loaded.config) {
     for (const auto& p : loaded.problems)
       std::fprintf(stderr, "rai-gateway: config: %s\n", p.c_str());
+    return 2;
+  }
+  if (const auto problems = amqp_tls_file_problems(loaded.config->amqp.tls); !problems.empty()) {
+    for (const auto& p : problems) std::fprintf(stderr, "rai-gateway: config: %s\n", p.c_str());
     return 2;
   }
   if (opts.check_only) {

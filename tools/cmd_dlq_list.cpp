@@ -23,6 +23,11 @@ its channel (or dies); the messages' redelivered flag is set by this.
   --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
                      a vhost goes in the path: amqp://u:p@host:5672/vhost)
   --config FILE      take the broker (amqp.url or urls, tls_*) from a gateway config
+  --tls-ca-file FILE amqps://: a CA (PEM) trusted besides the system store
+  --tls-cert-file FILE
+  --tls-key-file FILE
+                     amqps://: a client certificate and its key (both or
+                     neither); each --tls-* flag replaces the config's file
   --json             one JSON object per line instead of text columns
   --body             include each command's body
   --limit N          list at most N commands
@@ -65,7 +70,9 @@ outcome<void> run(const parsed_args& a) {
 }  // namespace
 
 int run_dlq_list(std::span<const std::string_view> args) {
-  const arg_spec spec{{"--amqp-url", "--config", "--limit", "--timeout-ms"}, {"--json", "--body"}};
+  const arg_spec spec{{"--amqp-url", "--config", "--tls-ca-file", "--tls-cert-file",
+                       "--tls-key-file", "--limit", "--timeout-ms"},
+                      {"--json", "--body"}};
   return run_command("dlq list", args, spec, usage, run);
 }
 

@@ -33,6 +33,11 @@ second delivery by its Idempotency-Key. Commands not chosen stay dead.
   --amqp-url URL     the broker (default amqp://guest:guest@127.0.0.1:5672/;
                      a vhost goes in the path)
   --config FILE      take the broker (amqp.url or urls, tls_*) from a gateway config
+  --tls-ca-file FILE amqps://: a CA (PEM) trusted besides the system store
+  --tls-cert-file FILE
+  --tls-key-file FILE
+                     amqps://: a client certificate and its key (both or
+                     neither); each --tls-* flag replaces the config's file
   --batch N          replays awaiting confirms at once (default 64)
   --timeout-ms MS    connect, each broker call and each wait for confirms
                      (default 10000)
@@ -181,9 +186,9 @@ outcome<void> run(const parsed_args& a) {
 }  // namespace
 
 int run_dlq_replay(std::span<const std::string_view> args) {
-  const arg_spec spec{
-      {"--id", "--amqp-url", "--config", "--batch", "--timeout-ms", "--pause-after-publish-ms"},
-      {"--all"}};
+  const arg_spec spec{{"--id", "--amqp-url", "--config", "--tls-ca-file", "--tls-cert-file",
+                       "--tls-key-file", "--batch", "--timeout-ms", "--pause-after-publish-ms"},
+                      {"--all"}};
   return run_command("dlq replay", args, spec, usage, run);
 }
 

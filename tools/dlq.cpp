@@ -104,6 +104,17 @@ outcome<amqp::session_settings> broker_from(const parsed_args& a, std::string co
     s.urls = {std::string(default_amqp_url)};
   }
   if (const auto url = a.last("--amqp-url")) s.urls = {*url};
+  // The amqps files, each replacing the config's.
+  if (const auto ca = a.last("--tls-ca-file")) s.tls.ca_file = *ca;
+  const auto cert = a.last("--tls-cert-file");
+  const auto key = a.last("--tls-key-file");
+  if (cert.has_value() != key.has_value()) {
+    return usage_error("--tls-cert-file and --tls-key-file: give both or neither");
+  }
+  if (cert) {
+    s.tls.cert_file = *cert;
+    s.tls.key_file = *key;
+  }
   return s;
 }
 

@@ -21,6 +21,8 @@ inline constexpr std::string_view default_amqp_url = "amqp://guest:guest@127.0.0
 
 // Where and how to reach the broker: --amqp-url, else amqp.url / amqp.urls
 // (and the amqp.tls_* files) of --config FILE, else default_amqp_url;
+// --tls-ca-file, --tls-cert-file + --tls-key-file (amqps://) replace the
+// config's amqp.tls_* files;
 // --timeout-ms (default 10000) bounds connect, each RPC, and each wait for
 // confirms. `connection_name` names the connection in the broker.
 outcome<amqp::session_settings> broker_from(const parsed_args& a, std::string connection_name);

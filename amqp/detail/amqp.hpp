@@ -63,7 +63,8 @@ struct connect_params {
   std::string connection_name;
 };
 
-// Parses the URL, opens the TCP socket, logs in (heartbeat, client properties
+// Parses the URL, opens the TCP socket (amqps://: the TLS socket of
+// amqp/detail/tls.hpp, verified against params.tls), logs in (heartbeat, client properties
 // with connection_name and the connection.blocked and consumer_cancel_notify
 // capabilities) and opens `channel`. On failure the half-open connection is
 // closed and the error names the step and the broker's reply.

@@ -55,5 +55,33 @@ TEST(ConfigWarnings, NeverASecret) {
   }
 }
 
+std::vector<std::string> amqp_warnings(const std::string& amqp_table) {
+  auto r = parse_config("[amqp]\n" + amqp_table + "[sources.s]\n" + keys + whsec, "test.toml");
+  EXPECT_TRUE(r.config) << (r.problems.empty() ? "" : r.problems.front());
+  return r.config ? config_warnings(*r.config) : std::vector<std::string>{"(invalid)"};
+}
+
+TEST(ConfigWarnings, TlsFilesWithOnlyPlainAmqpUrlsAreNotUsed) {
+  const auto w = amqp_warnings("url = \"amqp://u:p@rmq:5672/\"\ntls_ca_file = \"/etc/ca.pem\"\n");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_TRUE(says(w, "amqp.tls_*: TLS files are set but no broker URL is amqps://"));
+  EXPECT_TRUE(says(amqp_warnings("url = \"amqp://u:p@rmq:5672/\"\ntls_cert_file = \"/c.pem\"\n"
+                                 "tls_key_file = \"/c.key\"\n"),
+                   "not used"));
+  EXPECT_TRUE(
+      amqp_warnings("url = \"amqps://u:p@rmq:5671/\"\ntls_ca_file = \"/etc/ca.pem\"\n").empty());
+  EXPECT_TRUE(amqp_warnings("url = \"amqp://u:p@rmq:5672/\"\n").empty());
+}
+
+TEST(ConfigWarnings, NodesMixingPlainAndTls) {
+  const auto w =
+      amqp_warnings("urls = [\"amqps://u:p@rmq-0:5671/\", \"amqp://u:p@rmq-1:5672/\"]\n");
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_TRUE(says(w, "amqp.urls: some nodes are amqp:// and some amqps://"));
+  EXPECT_EQ(w[0].find("u:p"), std::string::npos) << w[0];
+  EXPECT_TRUE(
+      amqp_warnings("urls = [\"amqps://u:p@rmq-0:5671/\", \"amqps://u:p@rmq-1:5671/\"]\n").empty());
+}
+
 }  // namespace
 }  // namespace rai::gateway
