@@ -82,11 +82,6 @@ result<> check_rpc(amqp_connection_state_t c, std::string_view what) {
   return error{std::string(what) + ": " + describe_reply(reply)};
 }
 
-const std::string& first_url(const std::vector<std::string>& urls) {
-  if (urls.empty()) throw std::invalid_argument("amqp: no broker URL");
-  return urls.front();
-}
-
 std::string redact_url(std::string_view url) {
   std::string buf(url);
   amqp_connection_info info;

@@ -7,7 +7,8 @@
 // thread. A settle is dropped on the caller's thread when it names a
 // generation other than the one being served (or nothing is being served).
 //
-// Connect. open_connection (login with heartbeat and connection_name,
+// Connect. To the ring's current node (a random one first), open_connection
+// (login with heartbeat and connection_name,
 // channel.open), declare the §6 topology, declare the retry ladder (§7),
 // basic.qos(prefetch), basic.consume with manual acks. The generation then
 // counts up by one; every delivery carries it, so a settle can be matched to
@@ -28,8 +29,9 @@
 // Loss. channel.close, connection.close, basic.cancel from the broker (the
 // queue was deleted), a socket error or a missed heartbeat: the generation
 // ends, queued settles are dropped, the connection is torn down (answering
-// the broker's close) and the thread reconnects with jittered exponential
-// backoff. The broker requeues every unsettled delivery of the dead channel.
+// the broker's close) and the thread reconnects, to the next node of
+// amqp.urls (node_ring), with jittered exponential backoff. The broker
+// requeues every unsettled delivery of the dead channel.
 //
 // Stop. basic.cancel (asynchronously; the cancel-ok is read as a frame), then
 // the loop runs on, executing settles, until no delivery is unsettled or
@@ -64,6 +66,7 @@
 #include "amqp/detail/loop.hpp"
 #include "amqp/detail/table_text.hpp"
 #include "amqp/detail/topology.hpp"
+#include "amqp/node_ring.hpp"
 #include "amqp/retry_ladder.hpp"
 
 namespace rai::amqp {
@@ -125,8 +128,8 @@ struct consumer::impl {
   const consumer_settings settings_;
   const handler handler_;
   const std::string connection_name_;
-  const std::string url_for_logs_;  // no password
-  detail::wake_event wake_;         // settles and stop -> consumer thread
+  node_ring nodes_;          // the consumer thread's; stats() reads its atomics
+  detail::wake_event wake_;  // settles and stop -> consumer thread
 
   std::mutex lifecycle_mu_;  // start() / stop()
   std::thread thread_;
@@ -146,8 +149,8 @@ struct consumer::impl {
 
   // --- consumer thread only -------------------------------------------------
   void run();
-  result<> connect();
-  void serve();
+  result<> connect(const std::string& url);
+  std::string serve();  // why the connection ended; "" when stopping
   detail::step<> execute_settles();
   detail::step<> send_cancel();
   detail::step<> read_frames();
@@ -173,7 +176,7 @@ consumer::impl::impl(amqp_settings amqp, consumer_settings settings, handler on_
       handler_(std::move(on_delivery)),
       connection_name_(settings_.connection_name.empty() ? amqp_.connection_name + "-consumer"
                                                          : settings_.connection_name),
-      url_for_logs_(detail::redact_url(detail::first_url(amqp_.urls))) {
+      nodes_(amqp_.urls) {
   validate(settings_);
   if (!handler_) throw std::invalid_argument("consumer: no handler");
 }
@@ -222,19 +225,20 @@ void consumer::impl::settle(std::uint64_t generation, std::uint64_t tag, bool ac
 
 void consumer::impl::run() {
   detail::run_reconnecting(
-      "consumer", url_for_logs_, wake_, stop_requested_, amqp_.reconnect_min, amqp_.reconnect_max,
-      [this] { return connect(); },
+      "consumer", nodes_, wake_, stop_requested_, amqp_.reconnect_min, amqp_.reconnect_max,
+      [this](const std::string& url) { return connect(url); },
       [this] {
-        spdlog::info("amqp consumer: consuming '{}' on {} as '{}' (prefetch {}, generation {})",
-                     settings_.queue, url_for_logs_, connection_name_,
-                     std::max<unsigned>(settings_.prefetch, 1), generation_);
-        serve();
+        spdlog::info(
+            "amqp consumer: connected to {}, consuming '{}' as '{}' (prefetch {}, generation {})",
+            nodes_.describe(), settings_.queue, connection_name_,
+            std::max<unsigned>(settings_.prefetch, 1), generation_);
+        return serve();
       });
 }
 
-result<> consumer::impl::connect() {
+result<> consumer::impl::connect(const std::string& url) {
   detail::connect_params params;
-  params.url = amqp_.urls.front();
+  params.url = url;
   params.tls = amqp_.tls;
   params.heartbeat = amqp_.heartbeat;
   params.timeout = amqp_.connect_timeout;
@@ -280,7 +284,7 @@ result<> consumer::impl::connect() {
   return {};
 }
 
-void consumer::impl::serve() {
+std::string consumer::impl::serve() {
   clock::time_point drain_deadline{};
   for (;;) {
     // Clear the eventfd before taking the settles: one that lands after the
@@ -296,9 +300,10 @@ void consumer::impl::serve() {
       spdlog::warn(
           "amqp consumer: connection to {} lost: {}; the broker redelivers {} unsettled "
           "deliveries",
-          url_for_logs_, up.error().why, unsettled_.size());
+          nodes_.url_for_logs(), up.error().why, unsettled_.size());
       end_generation();
-      return close(up.error().teardown);
+      close(up.error().teardown);
+      return "connection lost: " + up.error().why;
     }
     clock::duration timeout = service_interval_;
     if (cancelling_) {
@@ -310,7 +315,8 @@ void consumer::impl::serve() {
               unsettled_.size());
         }
         end_generation();
-        return close(detail::close_state::open);
+        close(detail::close_state::open);
+        return {};
       }
       timeout = std::min(timeout, drain_deadline - now);
     }
@@ -483,6 +489,8 @@ consumer_stats consumer::stats() const noexcept {
   s.rejected = impl_->rejected_.load();
   s.dropped_settles = impl_->dropped_settles_.load();
   s.reconnects = impl_->reconnects_.load();
+  s.failovers = impl_->nodes_.failovers();
+  s.node = impl_->nodes_.connected_node();
   return s;
 }
 

@@ -37,6 +37,9 @@ struct consumer_stats {
   // outstanding (settled twice).
   std::uint64_t dropped_settles = 0;
   std::uint64_t reconnects = 0;  // connections lost and made again
+  // Connections that came up on another node of amqp.urls than the previous one.
+  std::uint64_t failovers = 0;
+  std::string node;  // "host:port" of the node connected to; "" while not connected
 };
 
 class message_consumer {

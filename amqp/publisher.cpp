@@ -33,13 +33,17 @@
 // connection.close, a socket error or a missed heartbeat: every pending and
 // unsent job completes with `connection_lost`, publish() starts refusing with
 // `unavailable`, the connection is torn down (answering the broker's close),
-// and the thread reconnects with exponential backoff between reconnect_min
-// and reconnect_max with jitter. connection.blocked (resource alarm) stops
-// sending: jobs wait unsent and time out at their deadline instead of wedging
-// the thread in a blocking send.
+// and the thread reconnects, to the next node of amqp.urls (node_ring), with
+// exponential backoff between reconnect_min and reconnect_max with jitter
+// (what was in flight has settled by then, on whichever node).
+// connection.blocked (resource alarm) stops sending: jobs wait unsent and
+// time out at their deadline instead of wedging the thread in a blocking
+// send.
 //
-// Connect. Parse the URL, open the socket (connect_timeout), log in with the
-// heartbeat and a connection_name client property, open channel 1, declare
+// Connect. To the ring's current node (a random one first, so replicas
+// spread; the next one after each failure): open the socket
+// (connect_timeout), log in with the heartbeat and a connection_name client
+// property, open channel 1, declare
 // the topology of docs/wire-format.md §6 (detail::declare_topology), confirm.select;
 // only then does connected() turn true. Each RPC is bounded by connect_timeout.
 //
@@ -78,6 +82,7 @@
 #include "amqp/detail/loop.hpp"
 #include "amqp/detail/publish.hpp"
 #include "amqp/detail/topology.hpp"
+#include "amqp/node_ring.hpp"
 
 namespace rai::amqp {
 
@@ -126,8 +131,10 @@ struct publisher::impl {
   void publish(message&& m, completion done);
 
   const amqp_settings settings_;
-  const std::string url_for_logs_;  // no password
-  detail::wake_event wake_;         // publish() and stop() -> publisher thread
+  // The node the publisher thread connects to and its failovers; /metrics
+  // reads connected_node() and failovers() from any thread.
+  node_ring nodes_;
+  detail::wake_event wake_;  // publish() and stop() -> publisher thread
 
   std::mutex lifecycle_mu_;  // start() / stop()
   std::thread thread_;
@@ -144,8 +151,8 @@ struct publisher::impl {
 
   // --- publisher thread only --------------------------------------------------
   void run();
-  result<> connect();
-  void serve();
+  result<> connect(const std::string& url);
+  std::string serve();  // why the connection ended; "" when stopping
   void finish();
   void lose_connection(const detail::failure& lost);
 
@@ -171,8 +178,7 @@ struct publisher::impl {
 };
 
 publisher::impl::impl(amqp_settings settings)
-    : settings_(std::move(settings)),
-      url_for_logs_(detail::redact_url(detail::first_url(settings_.urls))) {}
+    : settings_(std::move(settings)), nodes_(settings_.urls) {}
 
 publisher::impl::~impl() = default;
 
@@ -228,18 +234,18 @@ void publisher::impl::publish(message&& m, completion done) {
 
 void publisher::impl::run() {
   detail::run_reconnecting(
-      "publisher", url_for_logs_, wake_, stop_requested_, settings_.reconnect_min,
-      settings_.reconnect_max, [this] { return connect(); },
+      "publisher", nodes_, wake_, stop_requested_, settings_.reconnect_min, settings_.reconnect_max,
+      [this](const std::string& url) { return connect(url); },
       [this] {
-        spdlog::info("amqp publisher: connected to {} as '{}'", url_for_logs_,
+        spdlog::info("amqp publisher: connected to {} as '{}'", nodes_.describe(),
                      settings_.connection_name);
-        serve();
+        return serve();
       });
 }
 
-result<> publisher::impl::connect() {
+result<> publisher::impl::connect(const std::string& url) {
   detail::connect_params params;
-  params.url = settings_.urls.front();
+  params.url = url;
   params.tls = settings_.tls;
   params.heartbeat = settings_.heartbeat;
   params.timeout = settings_.connect_timeout;
@@ -267,7 +273,7 @@ result<> publisher::impl::connect() {
   return {};
 }
 
-void publisher::impl::serve() {
+std::string publisher::impl::serve() {
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);
@@ -284,8 +290,14 @@ void publisher::impl::serve() {
     if (up) up = read_frames();
     expire(clock::now());
     deliver();
-    if (!up) return lose_connection(up.error());
-    if (stopping) return finish();
+    if (!up) {
+      lose_connection(up.error());
+      return "connection lost: " + up.error().why;
+    }
+    if (stopping) {
+      finish();
+      return {};
+    }
     detail::wait_for_io(conn_.get(), &wake_, idle_timeout());
   }
 }
@@ -443,7 +455,7 @@ void publisher::impl::lose_connection(const detail::failure& lost) {
   const std::size_t failed = tracker_.pending() + direct_.size();
   tracker_.reset(publish_status::connection_lost);
   spdlog::warn("amqp publisher: connection to {} lost: {}; {} unconfirmed publishes failed",
-               url_for_logs_, lost.why, failed);
+               nodes_.url_for_logs(), lost.why, failed);
   deliver();
   detail::close_connection(std::move(conn_), k_channel, lost.teardown, k_close_timeout);
 }
@@ -466,7 +478,7 @@ void publisher::impl::finish() {
   }
   const std::size_t left = tracker_.pending() + unsent_.size();
   if (!up) {
-    spdlog::warn("amqp publisher: connection to {} lost while stopping: {}", url_for_logs_,
+    spdlog::warn("amqp publisher: connection to {} lost while stopping: {}", nodes_.url_for_logs(),
                  up.error().why);
   } else if (left > 0) {
     spdlog::warn("amqp publisher: stopping with {} unconfirmed publishes", left);
@@ -519,6 +531,8 @@ publisher_stats publisher::stats() const {
   for (std::size_t i = 0; i < s.results.size(); ++i)
     s.results[i] = impl_->results_[i].load(std::memory_order_relaxed);
   s.reconnects = impl_->reconnects_.load(std::memory_order_relaxed);
+  s.failovers = impl_->nodes_.failovers();
+  s.node = impl_->nodes_.connected_node();
   std::lock_guard lock(impl_->mu_);
   s.in_flight = impl_->in_flight_;
   return s;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "amqp/message.hpp"
 
@@ -18,6 +19,9 @@ struct publisher_stats {
   std::array<std::uint64_t, publish_status_count> results{};
   std::uint64_t in_flight = 0;   // accepted and not yet completed
   std::uint64_t reconnects = 0;  // connections lost and made again
+  // Connections that came up on another node of amqp.urls than the previous one.
+  std::uint64_t failovers = 0;
+  std::string node;  // "host:port" of the node connected to; "" while not connected
 };
 
 // What the services publish through (webhook_service, outbound_sender,

@@ -14,6 +14,7 @@
 #include "amqp/detail/publish.hpp"
 #include "amqp/detail/table_text.hpp"
 #include "amqp/detail/topology.hpp"
+#include "amqp/node_ring.hpp"
 
 namespace rai::amqp {
 
@@ -209,19 +210,31 @@ bool session::impl::deliver() {
 }
 
 result<session> session::open(const session_settings& settings) {
+  if (settings.urls.empty()) return error{"cannot connect: no broker URL"};
   detail::connect_params params;
-  params.url = settings.urls.empty() ? std::string() : settings.urls.front();
   params.tls = settings.tls;
   params.heartbeat = std::chrono::seconds{0};  // every wait is bounded by timeout instead
   params.timeout = settings.timeout;
   params.connection_name = settings.connection_name;
-  auto i = std::make_unique<impl>();
-  i->where = detail::redact_url(params.url);
-  i->timeout = settings.timeout;
-  auto c = detail::open_connection(params, k_rpc_channel);
-  if (!c) return error{"cannot connect to " + i->where + ": " + c.error().text};
-  i->conn = std::move(*c);
-  return session(std::move(i));
+  // Each node once, from a random one; the first that accepts serves.
+  node_ring nodes(settings.urls);
+  std::string refused;
+  for (std::size_t tried = 0; tried < nodes.size(); ++tried, nodes.next()) {
+    params.url = nodes.url();
+    auto c = detail::open_connection(params, k_rpc_channel);
+    if (c) {
+      auto i = std::make_unique<impl>();
+      i->where = nodes.url_for_logs();
+      i->timeout = settings.timeout;
+      i->conn = std::move(*c);
+      return session(std::move(i));
+    }
+    if (nodes.size() == 1)
+      return error{"cannot connect to " + nodes.url_for_logs() + ": " + c.error().text};
+    refused += (refused.empty() ? "" : "; ") + nodes.url_for_logs() + ": " + c.error().text;
+  }
+  return error{"cannot connect to any of the " + std::to_string(nodes.size()) +
+               " nodes: " + refused};
 }
 
 session::session(std::unique_ptr<impl> i) noexcept : impl_(std::move(i)) {}

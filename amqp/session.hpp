@@ -84,14 +84,15 @@ class session {
  public:
   using completion = confirm_tracker::completion;
 
-  // Connects and opens channel 1.
+  // Connects to one of settings.urls (each node once, from a random one; the
+  // error names every node's refusal when none accepts) and opens channel 1.
   static result<session> open(const session_settings& settings);
 
   session(session&&) noexcept;
   session& operator=(session&&) noexcept;
   ~session();  // close()
 
-  // The broker's URL without its password, for messages.
+  // The URL of the node connected to, without its password, for messages.
   const std::string& where() const noexcept;
 
   // --- channel 1 --------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "gateway/metrics_page.hpp"
 
 #include <iterator>
+#include <optional>
 #include <tuple>
 
 #include "amqp/consumer_interface.hpp"
@@ -127,9 +128,26 @@ void render_broker(prometheus_text& out, const metrics_sources& from) {
              "AMQP connections lost and made again.");
   out.sample("rai_gateway_broker_reconnects_total", {{"connection", "publisher"}},
              stats.reconnects);
-  if (from.consumer)
+  const std::optional<amqp::consumer_stats> consumer =
+      from.consumer ? std::optional(from.consumer->stats()) : std::nullopt;
+  if (consumer)
     out.sample("rai_gateway_broker_reconnects_total", {{"connection", "consumer"}},
-               from.consumer->stats().reconnects);
+               consumer->reconnects);
+
+  // Which node of amqp.urls each connection is on: a series while it is up.
+  out.family("rai_gateway_broker_node_info", "gauge",
+             "1 per AMQP connection that is up, labelled with its node of amqp.urls (host:port).");
+  if (!stats.node.empty())
+    out.sample("rai_gateway_broker_node_info", {{"role", "publisher"}, {"node", stats.node}},
+               u64{1});
+  if (consumer && !consumer->node.empty())
+    out.sample("rai_gateway_broker_node_info", {{"role", "consumer"}, {"node", consumer->node}},
+               u64{1});
+  out.family("rai_gateway_broker_failovers_total", "counter",
+             "AMQP connections that came up on another node of amqp.urls than the previous one.");
+  out.sample("rai_gateway_broker_failovers_total", {{"role", "publisher"}}, stats.failovers);
+  if (consumer)
+    out.sample("rai_gateway_broker_failovers_total", {{"role", "consumer"}}, consumer->failovers);
 }
 
 void render_spool(prometheus_text& out, const spool::spool& spool) {

@@ -51,10 +51,6 @@ timeval to_timeval(std::chrono::milliseconds d) noexcept;
 // The URL without its password, for logs: "amqp://user@host:port/vhost".
 std::string redact_url(std::string_view url);
 
-// The first of the configured nodes; throws std::invalid_argument when there
-// is none (construction only).
-const std::string& first_url(const std::vector<std::string>& urls);
-
 struct connect_params {
   std::string url;  // the one node to try
   tls_settings tls;

@@ -13,6 +13,7 @@
 
 #include "amqp/backoff.hpp"
 #include "amqp/detail/amqp.hpp"
+#include "amqp/node_ring.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -58,30 +59,49 @@ loop_clock::duration service_interval(amqp_connection_state_t c) noexcept;
 void wait_for_io(amqp_connection_state_t c, const wake_event* wake,
                  loop_clock::duration timeout) noexcept;
 
-// The connection thread's outer loop, until `stop`: connect() -> result<>;
-// on success serve() runs until the connection is lost; after a failed
-// connect or a lost connection it waits a growing, jittered backoff (cut
-// short by stop).
+// The connection thread's outer loop, until `stop`: connect(url) -> result<>
+// to the ring's current node; on success serve() runs until the connection
+// ends and returns why ("" when stopping). After a failed connect or a lost
+// connection the ring moves to the next node and the thread waits a growing,
+// jittered backoff (cut short by stop); a successful connect resets it, so
+// the first retry after a loss is quick.
 template <class Connect, class Serve>
-void run_reconnecting(std::string_view who, const std::string& url_for_logs, wake_event& wake,
+void run_reconnecting(std::string_view who, node_ring& nodes, wake_event& wake,
                       const std::atomic<bool>& stop, std::chrono::milliseconds backoff_min,
                       std::chrono::milliseconds backoff_max, Connect&& connect, Serve&& serve) {
   amqp::reconnect_backoff backoff(backoff_min, backoff_max);
   unsigned failures = 0;
   while (!stop.load()) {
-    if (const result<> connected = connect(); !connected) {
+    if (const result<> connected = connect(nodes.url()); !connected) {
       ++failures;
       const auto delay = backoff.next();
-      spdlog::warn("amqp {}: cannot connect to {}: {} (attempt {}, next in {} ms)", who,
-                   url_for_logs, connected.error().text, failures, delay.count());
+      const std::string& failed = nodes.url_for_logs();
+      nodes.next();
+      if (nodes.size() == 1) {
+        spdlog::warn("amqp {}: cannot connect to {}: {} (attempt {}, next in {} ms)", who, failed,
+                     connected.error().text, failures, delay.count());
+      } else {
+        spdlog::warn("amqp {}: cannot connect to {}: {}; failing over to {} (attempt {}, in {} ms)",
+                     who, failed, connected.error().text, nodes.describe(), failures,
+                     delay.count());
+      }
       sleep_unless_stopped(wake, delay, stop);
       continue;
     }
     failures = 0;
     backoff.reset();
-    serve();
+    nodes.connected();
+    const std::string why = serve();
+    nodes.disconnected();
     if (stop.load()) break;
-    sleep_unless_stopped(wake, backoff.next(), stop);
+    const auto delay = backoff.next();
+    const std::string& lost = nodes.url_for_logs();
+    nodes.next();
+    if (nodes.size() > 1) {
+      spdlog::warn("amqp {}: failing over from {} to {} in {} ms: {}", who, lost, nodes.describe(),
+                   delay.count(), why);
+    }
+    sleep_unless_stopped(wake, delay, stop);
   }
 }
 

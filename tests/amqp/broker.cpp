@@ -30,6 +30,17 @@ std::string amqp_url_for_vhost(std::string_view vhost) {
   return url;
 }
 
+std::string same_broker_by_another_name(std::string url) {
+  for (const auto& [from, to] :
+       {std::pair<std::string_view, std::string_view>{"@127.0.0.1:", "@localhost:"},
+        {"@localhost:", "@127.0.0.1:"}}) {
+    if (const auto at = url.find(from); at != std::string::npos) {
+      return url.replace(at, from.size(), to);
+    }
+  }
+  return {};
+}
+
 std::string unique(std::string_view prefix) {
   static std::atomic<unsigned> counter{0};
   static const unsigned salt = std::random_device{}();

@@ -22,6 +22,10 @@ namespace rai::amqp::test {
 std::string amqp_url();
 // The same broker and credentials, another vhost.
 std::string amqp_url_for_vhost(std::string_view vhost);
+// The same broker under its other loopback name (127.0.0.1 <-> localhost),
+// so a node_ring of the two sees two nodes: a failover without a cluster.
+// "" when the URL names neither.
+std::string same_broker_by_another_name(std::string url);
 // A name no other test run uses: prefix + pid + counter + random.
 std::string unique(std::string_view prefix);
 

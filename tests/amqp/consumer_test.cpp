@@ -555,6 +555,36 @@ TEST_F(ConsumerTest, ClosedConnectionRedeliversUnsettledAndDropsStaleSettles) {
   EXPECT_EQ(outbound_count(), std::optional<std::uint32_t>{0});
 }
 
+TEST_F(ConsumerTest, FailsOverToTheNextNodeAndGetsTheUnsettledAgain) {
+  amqp_settings as = test_amqp();
+  const std::string other = test::same_broker_by_another_name(test::amqp_url());
+  ASSERT_FALSE(other.empty()) << "RAI_AMQP_URL names neither 127.0.0.1 nor localhost";
+  as.urls = {test::amqp_url(), other};
+  consumer_settings cs = test_consumer();
+  cs.connection_name = unique("rai-consumer-test-failover-");
+  recorder r;
+  consumer c(as, cs, r.handler());
+  c.start();
+  ASSERT_TRUE(comes_up(c));
+  const std::string first = c.stats().node;
+  EXPECT_FALSE(first.empty());
+  const std::string id = unique("failover-");
+  send(id);
+  ASSERT_TRUE(r.wait_for(1, 5s));
+
+  std::string error;
+  ASSERT_TRUE(test::close_connection_named(cs.connection_name, error)) << error;
+  ASSERT_TRUE(r.wait_for_id(id, 2, 10s)) << "the unsettled delivery did not come back";
+  ASSERT_TRUE(wait_until([&] { return c.stats().failovers == 1 && c.connected(); }, 5s));
+  EXPECT_NE(c.stats().node, first);
+  const delivery d = r.last_with_id(id)->first;
+  c.ack(d.generation, d.tag);
+  ASSERT_TRUE(wait_until([&] { return c.stats().acked == 1; }, 5s));
+  c.stop();
+  EXPECT_EQ(c.stats().node, "");
+  EXPECT_EQ(outbound_count(), std::optional<std::uint32_t>{0});
+}
+
 TEST_F(ConsumerTest, StopWaitsForOutstandingSettles) {
   recorder r;
   consumer c(

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "amqp/detail/topology.hpp"
+#include "amqp/node_ring.hpp"
 #include "amqp/topology.hpp"
 #include "broker.hpp"
 
@@ -433,6 +434,43 @@ TEST_F(PublisherTest, ReconnectsAfterTheBrokerClosesTheConnection) {
       << c.summary();
   EXPECT_GT(c.count(publish_status::connection_lost), 0u)
       << "expected publishes in flight when the connection closed: " << c.summary();
+  EXPECT_EQ(publish_one(p, make_message(sink_key_)), publish_status::confirmed);
+}
+
+TEST_F(PublisherTest, FailsOverToTheNextNodeWhenTheConnectionIsLost) {
+  amqp_settings s = test_settings();
+  const std::string other = test::same_broker_by_another_name(test::amqp_url());
+  ASSERT_FALSE(other.empty()) << "RAI_AMQP_URL names neither 127.0.0.1 nor localhost";
+  s.urls = {test::amqp_url(), other};
+  publisher p(s);
+  p.start();
+  ASSERT_TRUE(comes_up(p));
+  const std::string first = p.stats().node;
+  EXPECT_TRUE(first == host_port_of(s.urls[0]) || first == host_port_of(s.urls[1])) << first;
+  EXPECT_EQ(p.stats().failovers, 0u);
+
+  std::string error;
+  ASSERT_TRUE(test::close_connection_named(s.connection_name, error)) << error;
+  ASSERT_TRUE(wait_until([&] { return p.stats().failovers == 1 && p.connected(); }, 10s))
+      << "failovers " << p.stats().failovers;
+  const publisher_stats after = p.stats();
+  EXPECT_NE(after.node, first);
+  EXPECT_FALSE(after.node.empty());
+  EXPECT_EQ(after.reconnects, 1u);
+  EXPECT_EQ(publish_one(p, make_message(sink_key_)), publish_status::confirmed);
+  p.stop();
+  EXPECT_EQ(p.stats().node, "");  // no node while not connected
+}
+
+TEST_F(PublisherTest, SkipsNodesThatRefuse) {
+  // Two closed ports and the broker: from whichever node the ring starts at,
+  // the publisher ends up on the broker.
+  amqp_settings s = test_settings();
+  s.urls = {"amqp://guest:guest@127.0.0.1:1/", "amqp://guest:guest@127.0.0.1:2/", test::amqp_url()};
+  publisher p(s);
+  p.start();
+  ASSERT_TRUE(comes_up(p));
+  EXPECT_EQ(p.stats().node, host_port_of(test::amqp_url()));
   EXPECT_EQ(publish_one(p, make_message(sink_key_)), publish_status::confirmed);
 }
 

@@ -67,6 +67,33 @@ TEST(SessionNoBroker, OpenNamesTheBrokerWithoutThePassword) {
   EXPECT_EQ(s.error().text.find("secret"), std::string::npos) << s.error().text;
 }
 
+TEST(SessionNoBroker, OpenTriesEveryNodeAndNamesEachRefusal) {
+  const auto s =
+      session::open({{"amqp://guest:secret@127.0.0.1:1/", "amqp://guest:secret@127.0.0.1:2/"},
+                     2s,
+                     "rai-session-test",
+                     {}});
+  ASSERT_FALSE(s);
+  const std::string& text = s.error().text;
+  EXPECT_NE(text.find("cannot connect to any of the 2 nodes"), std::string::npos) << text;
+  EXPECT_NE(text.find("amqp://guest@127.0.0.1:1/: "), std::string::npos) << text;
+  EXPECT_NE(text.find("amqp://guest@127.0.0.1:2/: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+}
+
+TEST_F(SessionTest, OpenSkipsNodesThatRefuse) {
+  // Whichever node it starts at, the session ends up on the broker.
+  for (int i = 0; i < 4; ++i) {
+    auto s =
+        session::open({{"amqp://guest:guest@127.0.0.1:1/", url_, "amqp://guest:guest@127.0.0.1:2/"},
+                       2s,
+                       "rai-session-test",
+                       {}});
+    ASSERT_TRUE(s) << s.error().text;
+    EXPECT_EQ(s->where(), detail::redact_url(url_));
+  }
+}
+
 TEST_F(SessionTest, MissingQueueIsAnErrorAndTheSessionRefusesMore) {
   session s = open();
   const auto count = s.ready_count("no-such-queue");

@@ -477,6 +477,8 @@ class Gateway:
         srv.update(server or {})
         am = {"url": AMQP_URL}
         am.update(amqp or {})
+        if "urls" in am:  # the nodes of a cluster instead (both set is a config error)
+            del am["url"]
         sp = {"dir": str(workdir / "spool")}
         sp.update(spool or {})
         lg = {"level": "info", "format": "text"}
