@@ -186,3 +186,25 @@ def test_redis_down_then_back(replicas):
         lines = [l for l in g.output(limit=10_000_000).splitlines() if "dedupe:" in l]
         assert sum("unavailable (" in l for l in lines) == 1, lines
         assert sum("shared again" in l for l in lines) == 1, lines
+
+
+def test_refused_credentials_fall_back_and_never_log_the_password(redis_service, tmp_path):
+    """AUTH refused (the test Redis has no such user): the replica accepts with its own
+    window, says store_up 0, and its log names Redis without the password."""
+    password = "pw-" + unique("secret")
+    g = Gateway(tmp_path / "gw", {"gcm": standard_sources(unique("auth")[-6:])["gcm"]},
+                dedupe={"backend": "redis", "redis_url": f"redis://nobody:{password}@127.0.0.1:{REDIS_PORT}/0"})
+    try:
+        g.start()
+        assert wait_until(lambda: store_errors(g) > 0, 10), g.output()
+        assert store_up(g) == 0
+        eid = unique("evt")
+        assert post(g, eid).status == 200
+        r = post(g, eid)
+        assert r.status == 200 and r.json.get("duplicate") is True, r
+        text = g.output(limit=10_000_000)
+        assert "redis://nobody:***@127.0.0.1:6390/0" in text, text[-2000:]
+        assert password not in text
+        assert "authentication refused" in text, text[-2000:]
+    finally:
+        g.stop()
