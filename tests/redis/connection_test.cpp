@@ -19,7 +19,6 @@
 namespace rai::redis {
 namespace {
 
-constexpr std::uint16_t test_port = 6390;
 
 class redis_service : public ::testing::Environment {
  public:
