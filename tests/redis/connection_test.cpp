@@ -19,7 +19,6 @@
 namespace rai::redis {
 namespace {
 
-
 class redis_service : public ::testing::Environment {
  public:
   void SetUp() override {
