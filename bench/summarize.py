@@ -77,6 +77,7 @@ def main() -> int:
     broker = load(work, "broker")
     broker_window = load(work, "broker-window")
     inbound = load(work, "inbound")
+    inbound_redis = load(work, "inbound-redis")
     rate = load(work, "rate")
     sink = load(work, "sink")
     outbound = load(work, "outbound")
@@ -119,6 +120,19 @@ def main() -> int:
                         load_errors(inbound), ratio, note))
         targets.append({"target": "inbound end to end >= 90 % of broker limit",
                         "value": ratio, "ok": ratio is not None and ratio >= 0.9})
+    if inbound_redis:
+        ratio = inbound_redis["rps"] / broker_rate if broker_rate else None
+        chk = checks.get("inbound_redis", {})
+        note = f"dedupe.backend = redis; {inbound_redis['accepted']} x 200"
+        if inbound:
+            note += f"; {inbound_redis['rps'] / inbound['rps']:.2f} x the memory backend's req/s"
+        if chk:
+            note += f"; queue {chk.get('queued')} {'==' if chk.get('ok') else '!='} " \
+                    f"{chk.get('expected')} 200s; {chk.get('store_errors')} Redis errors"
+        note += cpu_note(load(work, "inbound-redis-cpu"), inbound_redis.get("client_cpu_pct"),
+                         requests=inbound_redis.get("answered"))
+        rows.append(row("inbound end to end, Redis dedupe", inbound_redis["rps"],
+                        inbound_redis["latency_ms"], load_errors(inbound_redis), ratio, note))
     if rate:
         chk = checks.get("rate", {})
         want = rate["config"]["rate"]
@@ -229,7 +243,8 @@ def main() -> int:
         print(f"note: {note}")
 
     result = {"meta": meta, "table": rows, "targets": targets,
-              "phases": {"broker": broker, "broker_window": broker_window, "inbound": inbound, "rate": rate, "sink": sink,
+              "phases": {"broker": broker, "broker_window": broker_window, "inbound": inbound,
+                         "inbound_redis": inbound_redis, "rate": rate, "sink": sink,
                          "outbound": outbound, "soak": soak, "micro": micro}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")

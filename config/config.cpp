@@ -11,6 +11,7 @@
 #include "crypto/cipher_names.hpp"
 #include "handlers/dedupe.hpp"
 #include "handlers/names.hpp"
+#include "redis/url.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -313,8 +314,31 @@ void parse_spool(const toml::table& t, spool_config& c, problems_t& problems) {
 }
 
 void parse_dedupe(const toml::table& t, dedupe_settings& s, problems_t& problems) {
-  check_known(t, "dedupe", {"window_seconds", "max_entries"}, problems);
+  const std::string p = "dedupe";
+  check_known(t, p,
+              {"window_seconds", "max_entries", "backend", "redis_url", "redis_url_env",
+               "redis_url_file", "redis_prefix", "redis_timeout_ms", "redis_claim_ms"},
+              problems);
   get_seconds(t, "window_seconds", "dedupe", s.window, problems);
+  get_choice(t, "backend", p, s.backend,
+             {{"memory", dedupe_backend::memory}, {"redis", dedupe_backend::redis}}, problems);
+  if (auto url = read_secret(t, "redis_url", p, problems, secret_presence::optional)) {
+    // The message never quotes the URL: it may hold a password.
+    if (!redis::parse_url(*url))
+      problems.push_back(
+          "dedupe.redis_url: expected redis://[[user]:password@]host[:port][/db] (rediss:// is "
+          "not supported)");
+    s.redis_url = std::move(*url);
+  }
+  if (s.backend == dedupe_backend::redis && s.redis_url.empty() && !t.contains("redis_url_env") &&
+      !t.contains("redis_url_file"))
+    problems.push_back("dedupe.redis_url: required when dedupe.backend = \"redis\"");
+  if (s.backend == dedupe_backend::memory && !s.redis_url.empty())
+    problems.push_back("dedupe.redis_url: only used with dedupe.backend = \"redis\"");
+  if (get(t, "redis_prefix", p, s.redis_prefix, problems) && s.redis_prefix.empty())
+    problems.push_back("dedupe.redis_prefix: must not be empty");
+  get_ms(t, "redis_timeout_ms", p, s.redis_timeout, problems);
+  get_ms(t, "redis_claim_ms", p, s.redis_claim, problems);
   get(t, "max_entries", "dedupe", s.max_entries, problems);
   if (s.max_entries == 0) problems.push_back("dedupe.max_entries: must be greater than 0");
   if (s.max_entries > handlers::dedupe_window::max_capacity) {

@@ -60,9 +60,17 @@ struct spool_config {
   bool operator==(const spool_config&) const = default;
 };
 
+enum class dedupe_backend { memory, redis };
+
 struct dedupe_settings {
   std::chrono::seconds window{86'400};
-  std::size_t max_entries = 1'000'000;
+  std::size_t max_entries = 1'000'000;  // of the local window (also the fallback with redis)
+  dedupe_backend backend = dedupe_backend::memory;
+  // backend = redis: the window shared by every replica (wire-format.md §6a).
+  std::string redis_url;  // secret (may hold a password): log redis::redacted() only
+  std::string redis_prefix = "rai-gateway:dedupe:";
+  std::chrono::milliseconds redis_timeout{50};    // each Redis command
+  std::chrono::milliseconds redis_claim{30'000};  // an in-flight claim's life if its replica dies
 
   bool operator==(const dedupe_settings&) const = default;
 };

@@ -24,11 +24,13 @@
 #include "gateway/listener.hpp"
 #include "gateway/metrics_page.hpp"
 #include "gateway/outbound_sender.hpp"
+#include "gateway/redis_dedupe_store.hpp"
 #include "gateway/reload.hpp"
 #include "gateway/systemd_notify.hpp"
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
 #include "http/http_client.hpp"
+#include "redis/url.hpp"
 #include "spool/spool.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
@@ -91,6 +93,22 @@ std::unique_ptr<amqp::managed_publisher> make_publisher(const publisher_factory&
   return std::make_unique<amqp::publisher>(settings);
 }
 
+// dedupe.backend = "redis": the window replicas share. Null with "memory".
+std::unique_ptr<redis_dedupe_store> make_dedupe_store(net::io_context& ioc,
+                                                      const dedupe_settings& d,
+                                                      dedupe_store_metrics& metrics) {
+  if (d.backend != dedupe_backend::redis) return nullptr;
+  auto where = redis::parse_url(d.redis_url);  // checked by the config already
+  if (!where) throw std::invalid_argument("dedupe.redis_url: not a redis:// URL");
+  return std::make_unique<redis_dedupe_store>(ioc.get_executor(),
+                                              redis_dedupe_settings{.where = std::move(*where),
+                                                                    .prefix = d.redis_prefix,
+                                                                    .timeout = d.redis_timeout,
+                                                                    .claim = d.redis_claim,
+                                                                    .window = d.window},
+                                              metrics);
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -111,7 +129,8 @@ struct app::impl {
         sender(ioc, config, publisher, client),
         spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
                                    : nullptr),
-        webhooks_service(config, publisher, spool.get(), inbound),
+        dedupe_store(make_dedupe_store(ioc, config.dedupe, dedupe_store_stats)),
+        webhooks_service(config, publisher, spool.get(), inbound, dedupe_store.get()),
         admin(publisher,
               {.has_target = [this](std::string_view k) { return sender.has_target(k); },
                .failing_checks = [this] { return failing_checks(); },
@@ -148,6 +167,8 @@ struct app::impl {
   outbound_sender sender;
   std::optional<amqp::consumer> consumer;
   std::unique_ptr<spool::spool> spool;  // null when spool.enabled = false
+  dedupe_store_metrics dedupe_store_stats;
+  std::unique_ptr<redis_dedupe_store> dedupe_store;  // null when dedupe.backend = "memory"
   webhook_service webhooks_service;
   admin_service admin;
   std::unique_ptr<listener> webhooks;
@@ -261,6 +282,7 @@ void app::impl::stop_gracefully() {
                    sender.deliveries_in_flight());
   }
   if (spool) spool->stop();  // unforwarded records stay on disk for the next start
+  if (dedupe_store) dedupe_store->stop();
   internal->stop();
   if (probes) probes->stop();
   internal->wait_closed(std::max(until, clock::now() + std::chrono::seconds(1)));
@@ -298,6 +320,8 @@ int app::impl::run() {
   }
   if (spool && !open_spool()) return 1;
   publisher.start();
+  // Until Redis answers, the local window decides (logged once).
+  if (dedupe_store) dedupe_store->start();
   if (spool) spool->start_forwarding(spool::forward_to(publisher));
   if (auto settings = consumer_settings_from(config, sender)) {
     consumer.emplace(config.amqp, *settings,
@@ -334,6 +358,7 @@ int app::impl::run() {
       spdlog::info("{}", note);
   }
   if (!webhooks || !internal || (config.server.metrics_listen && !probes)) {
+    if (dedupe_store) dedupe_store->stop();
     publisher.stop();
     return 1;
   }
@@ -343,6 +368,7 @@ int app::impl::run() {
                   .publisher = &publisher,
                   .consumer = consumer ? &*consumer : nullptr,
                   .spool = spool.get(),
+                  .dedupe_store = dedupe_store ? &dedupe_store_stats : nullptr,
                   .webhook_listener = webhooks.get(),
                   .admin_listener = internal.get(),
                   .metrics_listener = probes.get()};

@@ -184,6 +184,19 @@ void render_spool(prometheus_text& out, const spool::spool& spool) {
   out.sample("rai_gateway_spool_io_errors_total", {}, s.io_errors);
 }
 
+// Both families are always declared (dashboards find them); store_up has a
+// sample only when there is a store.
+void render_dedupe_store(prometheus_text& out, const dedupe_store_metrics* store) {
+  out.family("rai_gateway_dedupe_store_up", "gauge",
+             "1 while the dedupe window shared by replicas (Redis) answers; 0 while this replica "
+             "falls back to its own window. Only with dedupe.backend = \"redis\".");
+  if (store) out.sample("rai_gateway_dedupe_store_up", {}, store->up.value());
+  out.family("rai_gateway_dedupe_store_errors_total", "counter",
+             "Redis commands (claim, commit, release) and connection attempts of the shared "
+             "dedupe window that failed.");
+  out.sample("rai_gateway_dedupe_store_errors_total", {}, store ? store->errors.value() : u64{0});
+}
+
 void render_outbound(prometheus_text& out, const outbound_metrics& ob) {
   auto each = [&](auto&& f) {
     for (const auto& [kind, m] : ob.kinds()) f(std::string_view(kind), *m);
@@ -232,6 +245,7 @@ std::string render_metrics(const metrics_sources& from) {
   render_connections(out, from);
   render_broker(out, from);
   if (from.spool) render_spool(out, *from.spool);
+  render_dedupe_store(out, from.dedupe_store);
   if (from.outbound) render_outbound(out, *from.outbound);
   return out.take();
 }

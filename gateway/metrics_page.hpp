@@ -5,6 +5,7 @@
 #include "gateway/inbound_metrics.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/outbound_metrics.hpp"
+#include "gateway/redis_dedupe_store.hpp"
 
 namespace rai::amqp {
 class message_publisher;
@@ -35,6 +36,7 @@ struct metrics_sources {
   const amqp::message_publisher* publisher = nullptr;
   const amqp::message_consumer* consumer = nullptr;
   const spool::spool* spool = nullptr;
+  const dedupe_store_metrics* dedupe_store = nullptr;  // dedupe.backend = "redis" only
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;
   const listener* metrics_listener = nullptr;  // server.metrics_listen

@@ -27,8 +27,9 @@ bool spools_after(amqp::publish_status s) {
 }  // namespace
 
 webhook_service::webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
-                                 spool::spool* spool, inbound_metrics& metrics)
-    : dedupe_(config.dedupe.window, config.dedupe.max_entries),
+                                 spool::spool* spool, inbound_metrics& metrics,
+                                 redis_dedupe_store* shared_window)
+    : dedupe_(config.dedupe.window, config.dedupe.max_entries, shared_window),
       publisher_(publisher),
       spool_(spool),
       metrics_(metrics),
@@ -161,19 +162,24 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
   record.id = event->id;
   c.event_label = static_cast<std::size_t>(event->event);
 
-  const handlers::dedupe_window::key dedupe_key = dedupe_.key_of(source.name, event->id);
-  switch (dedupe_.begin(dedupe_key, started)) {
-    case handlers::dedupe_window::claim::duplicate:
+  // This replica's window first; the shared one (Redis) only for an id new here.
+  shared_dedupe::ticket dedupe_ticket;
+  auto claimed = dedupe_.begin_local(dedupe_ticket, source.name, event->id, started);
+  if (claimed == shared_dedupe::claim::fresh && dedupe_.has_store())
+    claimed = co_await dedupe_.begin_shared(dedupe_ticket, source.name, event->id, started);
+  switch (claimed) {
+    case shared_dedupe::claim::duplicate:
       record.duplicate = true;
       counters->duplicates.inc();
       co_return finish(accepted_response(req.version(), event->id, event_name, true));
-    case handlers::dedupe_window::claim::in_flight:
-      // The same id is being published by another request right now; its
-      // outcome decides. The sender's retry will see duplicate or publish anew.
+    case shared_dedupe::claim::in_flight:
+      // The same id is being published by another request right now, here or
+      // at another replica; its outcome decides. The sender's retry will see
+      // duplicate or publish anew.
       record.error = "in_flight";
       co_return finish(
           unavailable_response(req.version(), "the same event is being accepted", retry_after_));
-    case handlers::dedupe_window::claim::fresh:
+    case shared_dedupe::claim::fresh:
       break;
   }
 
@@ -207,12 +213,12 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
       if (!durable) record.error = spool::to_string(spooled);
     }
     if (!durable) {
-      dedupe_.release(dedupe_key);
+      dedupe_.release(dedupe_ticket);
       co_return finish(
           unavailable_response(req.version(), "event could not be made durable", retry_after_));
     }
   }
-  dedupe_.commit(dedupe_key, std::chrono::steady_clock::now());
+  dedupe_.commit(dedupe_ticket, std::chrono::steady_clock::now());
   co_return finish(accepted_response(req.version(), event->id, event_name, false));
 }
 

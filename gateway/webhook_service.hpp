@@ -10,7 +10,7 @@
 #include "amqp/publisher_interface.hpp"
 #include "config/config.hpp"
 #include "gateway/inbound_metrics.hpp"
-#include "handlers/dedupe.hpp"
+#include "gateway/shared_dedupe.hpp"
 #include "handlers/source.hpp"
 #include "http/net.hpp"
 #include "spool/spool.hpp"
@@ -18,14 +18,18 @@
 namespace rai::gateway {
 
 // Answers POST /webhooks/{source}[/{event}]: runs the pure inbound pipeline
-// (handlers/), claims the event id in the dedupe window, publishes to
+// (handlers/), claims the event id in the dedupe window (this replica's, and
+// with dedupe.backend = "redis" the one replicas share), publishes to
 // RabbitMQ and answers 200 only once the event is durable: confirmed by the
 // broker or, when the broker fails or does not confirm in time, synced to the
 // local spool (when there is one), which forwards it later.
 class webhook_service {
  public:
+  // `shared_window`: the Redis window of dedupe.backend = "redis" (it
+  // outlives this), or null.
   webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
-                  spool::spool* spool, inbound_metrics& metrics);
+                  spool::spool* spool, inbound_metrics& metrics,
+                  redis_dedupe_store* shared_window = nullptr);
 
   // What the header alone decides (request_handler::check_header): the route,
   // the source, the method, the {event} segment, and the API key, signature
@@ -59,7 +63,7 @@ class webhook_service {
       const std::vector<handlers::source_settings>& sources);
 
   std::atomic<std::shared_ptr<const source_table>> sources_;
-  handlers::dedupe_window dedupe_;
+  shared_dedupe dedupe_;
   amqp::message_publisher& publisher_;
   spool::spool* spool_;  // null: spool disabled
   inbound_metrics& metrics_;

@@ -465,5 +465,61 @@ layout = "auto"
   EXPECT_EQ(text.find("secret-workflow-key"), std::string::npos);
 }
 
+TEST(Config, DedupeDefaultsToMemory) {
+  auto r = parse(minimal_source());
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& d = r.config->dedupe;
+  EXPECT_EQ(d.backend, dedupe_backend::memory);
+  EXPECT_TRUE(d.redis_url.empty());
+  EXPECT_EQ(d.redis_prefix, "rai-gateway:dedupe:");
+  EXPECT_EQ(d.redis_timeout, std::chrono::milliseconds(50));
+  EXPECT_EQ(d.redis_claim, std::chrono::milliseconds(30000));
+}
+
+TEST(Config, DedupeRedisBackend) {
+  ::setenv("RAI_TEST_REDIS_URL", "redis://:pw@cache:6390/2", 1);
+  auto r = parse(R"([dedupe]
+backend = "redis"
+redis_url_env = "RAI_TEST_REDIS_URL"
+redis_prefix = "app:"
+redis_timeout_ms = 20
+redis_claim_ms = 60000
+)" + minimal_source());
+  ::unsetenv("RAI_TEST_REDIS_URL");
+  ASSERT_TRUE(r.config) << all(r);
+  const auto& d = r.config->dedupe;
+  EXPECT_EQ(d.backend, dedupe_backend::redis);
+  EXPECT_EQ(d.redis_url, "redis://:pw@cache:6390/2");
+  EXPECT_EQ(d.redis_prefix, "app:");
+  EXPECT_EQ(d.redis_timeout, std::chrono::milliseconds(20));
+  EXPECT_EQ(d.redis_claim, std::chrono::milliseconds(60000));
+}
+
+TEST(Config, DedupeRedisProblemsNeverQuoteTheUrl) {
+  auto missing = parse("[dedupe]\nbackend = \"redis\"\n" + minimal_source());
+  ASSERT_FALSE(missing.config);
+  EXPECT_NE(all(missing).find("dedupe.redis_url: required"), std::string::npos) << all(missing);
+
+  auto bad = parse(
+      "[dedupe]\nbackend = \"redis\"\nredis_url = \"rediss://:hunter2@h\"\nredis_prefix = "
+      "\"\"\nredis_timeout_ms = 0\n" +
+      minimal_source());
+  ASSERT_FALSE(bad.config);
+  const auto text = all(bad);
+  for (auto needle :
+       {"dedupe.redis_url: expected redis://", "dedupe.redis_prefix", "dedupe.redis_timeout_ms"})
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+
+  auto unused = parse("[dedupe]\nredis_url = \"redis://h\"\n" + minimal_source());
+  ASSERT_FALSE(unused.config);
+  EXPECT_NE(all(unused).find("only used with dedupe.backend"), std::string::npos);
+
+  auto backend = parse("[dedupe]\nbackend = \"memcached\"\n" + minimal_source());
+  ASSERT_FALSE(backend.config);
+  EXPECT_NE(all(backend).find("dedupe.backend: must be one of memory, redis"), std::string::npos)
+      << all(backend);
+}
+
 }  // namespace
 }  // namespace rai::gateway

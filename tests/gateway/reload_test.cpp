@@ -72,6 +72,19 @@ TEST(Reload, StartupSettingsAreNamed) {
                            "targets.currency (url", "targets.user-fields (new"})
     EXPECT_TRUE(names(out, what)) << what;
 
+  // The shared window's settings are fixed at start too (the connection and
+  // the key prefix are made once).
+  for (auto change :
+       {+[](gateway_config& c) { c.dedupe.backend = dedupe_backend::redis; },
+        +[](gateway_config& c) { c.dedupe.redis_url = "redis://elsewhere"; },
+        +[](gateway_config& c) { c.dedupe.redis_prefix = "other:"; },
+        +[](gateway_config& c) { c.dedupe.redis_timeout = std::chrono::milliseconds(9); },
+        +[](gateway_config& c) { c.dedupe.redis_claim = std::chrono::milliseconds(9); }}) {
+    auto changed = base();
+    change(changed);
+    EXPECT_TRUE(names(settings_needing_restart(running, changed), "dedupe"));
+  }
+
   auto removed = base();
   removed.targets.clear();
   EXPECT_TRUE(names(settings_needing_restart(running, removed), "targets.currency (removed"));

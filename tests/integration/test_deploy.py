@@ -100,6 +100,7 @@ COUNTERS = {
     "rai_gateway_spool_corrupt_total",
     "rai_gateway_spool_syncs_total",
     "rai_gateway_spool_io_errors_total",
+    "rai_gateway_dedupe_store_errors_total",
 }
 GAUGES = {
     "rai_gateway_build_info",
@@ -114,6 +115,7 @@ GAUGES = {
     "rai_gateway_spool_max_bytes",
     "rai_gateway_spool_records",
     "rai_gateway_spool_full",
+    "rai_gateway_dedupe_store_up",  # declared always; a sample only with dedupe.backend = "redis"
 }
 HISTOGRAMS = {
     "rai_gateway_inbound_request_duration_seconds",
