@@ -843,7 +843,7 @@ def test_definitions_agree_with_gateway(queue_type, tmp_path):
             r = http_request(gw.admin_port, "GET", "/readyz", timeout=5)
             assert r.status == 200, f"/readyz: {r!r}\n{gw.output()}"
             # The consumer declares the §6 topology and the retry ladder, then consumes.
-            assert wait_until(lambda: "amqp consumer: consuming" in log_text(gw), 30), \
+            assert wait_until(lambda: "consuming 'returning.outbound'" in log_text(gw), 30), \
                 f"outbound consumer did not start\n{gw.output()}"
 
             def consumers() -> dict[str, str]:
