@@ -248,7 +248,8 @@ result<> consumer::impl::connect(const std::string& url) {
   conn_ = std::move(*opened);
 
   amqp_connection_state_t c = conn_.get();
-  result<> ready = detail::declare_topology(c, k_channel, amqp_.queues, amqp_.events_exchange);
+  result<> ready =
+      detail::declare_topology(c, k_channel, amqp_.queues, amqp_.events_exchange, amqp_.history);
   if (ready) {
     ready = detail::declare_retry_ladder(c, k_channel, amqp_.queues, settings_.retry_rungs);
   }

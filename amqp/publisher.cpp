@@ -254,8 +254,8 @@ result<> publisher::impl::connect(const std::string& url) {
   if (!opened) return opened.error();
   conn_ = std::move(*opened);
 
-  result<> ready =
-      detail::declare_topology(conn_.get(), k_channel, settings_.queues, settings_.events_exchange);
+  result<> ready = detail::declare_topology(conn_.get(), k_channel, settings_.queues,
+                                            settings_.events_exchange, settings_.history);
   if (ready) {
     amqp_confirm_select(conn_.get(), k_channel);
     ready = detail::check_rpc(conn_.get(), "confirm.select");

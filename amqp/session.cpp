@@ -255,10 +255,11 @@ const std::string& session::where() const noexcept {
   return impl_->where;
 }
 
-result<> session::declare_topology(queue_type queues, const std::string& events_exchange) {
+result<> session::declare_topology(queue_type queues, const std::string& events_exchange,
+                                   const history_settings& history) {
   if (auto ok = impl_->usable(); !ok) return ok;
   auto declared =
-      detail::declare_topology(impl_->conn.get(), k_rpc_channel, queues, events_exchange);
+      detail::declare_topology(impl_->conn.get(), k_rpc_channel, queues, events_exchange, history);
   if (!declared) {
     impl_->teardown = detail::close_state_after(amqp_get_rpc_reply(impl_->conn.get()));
     impl_->teardown_channel = k_rpc_channel;

@@ -96,8 +96,10 @@ class session {
   const std::string& where() const noexcept;
 
   // --- channel 1 --------------------------------------------------------------
-  // The topology of docs/wire-format.md §6, exactly as the gateway declares it.
-  result<> declare_topology(queue_type queues, const std::string& events_exchange);
+  // The topology of docs/wire-format.md §6, exactly as the gateway declares it
+  // (with the history stream when history.enabled).
+  result<> declare_topology(queue_type queues, const std::string& events_exchange,
+                            const history_settings& history = {});
   // A durable classic queue bound to `exchange` with `binding_key`;
   // max_length > 0 adds x-max-length (the oldest messages are dropped).
   result<> declare_bound_queue(const std::string& queue, const std::string& exchange,

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "amqp/retry_ladder.hpp"
@@ -23,6 +24,24 @@ struct tls_settings {
   bool operator==(const tls_settings&) const = default;
 };
 
+// The event history of docs/wire-format.md §6: a stream bound to the events
+// exchange with "#" that keeps every published event for replay.
+struct history_settings {
+  bool enabled = false;
+  std::string max_age = "7D";                // x-max-age: a positive number and one of Y M D h m s
+  std::uint64_t max_bytes = 10'737'418'240;  // x-max-length-bytes
+
+  bool operator==(const history_settings&) const = default;
+};
+
+// x-stream-max-segment-size-bytes of the history stream: RabbitMQ applies
+// retention by whole segments, so a segment is at most a tenth of max_bytes
+// (between 1 MB and 100 MB; 100 MB for the default 10 GiB).
+std::uint64_t history_segment_bytes(std::uint64_t max_bytes) noexcept;
+
+// Whether `text` is a RabbitMQ x-max-age value: digits then one unit letter.
+bool valid_history_max_age(std::string_view text) noexcept;
+
 // Plain connection settings; the gateway's config layer fills them.
 struct amqp_settings {
   // One node, or several nodes of one cluster.
@@ -37,6 +56,7 @@ struct amqp_settings {
   std::chrono::milliseconds reconnect_max{10000};
   std::size_t max_in_flight = 8192;  // publishes sent or queued but not yet settled
   std::string connection_name = "rai-gateway";
+  history_settings history;
 
   bool operator==(const amqp_settings&) const = default;
 };

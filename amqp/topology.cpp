@@ -53,10 +53,33 @@ result<> bind_queue(amqp_connection_state_t c, amqp_channel_t channel, const cha
                           "' with key '" + key + "'");
 }
 
+result<> declare_history(amqp_connection_state_t c, amqp_channel_t channel,
+                         const history_settings& history, const std::string& events_exchange) {
+  const std::uint64_t segment = history_segment_bytes(history.max_bytes);
+  amqp_table_entry_t args[4];
+  args[0] = string_entry("x-queue-type", "stream");
+  args[1] = string_entry("x-max-age", history.max_age.c_str());
+  args[2].key = amqp_cstring_bytes("x-max-length-bytes");
+  args[2].value.kind = AMQP_FIELD_KIND_I64;
+  args[2].value.value.i64 = static_cast<std::int64_t>(history.max_bytes);
+  args[3].key = amqp_cstring_bytes("x-stream-max-segment-size-bytes");
+  args[3].value.kind = AMQP_FIELD_KIND_I64;
+  args[3].value.value.i64 = static_cast<std::int64_t>(segment);
+  amqp_table_t table;
+  table.num_entries = 4;
+  table.entries = args;
+  const std::string describe = "durable, x-queue-type=stream, x-max-age=" + history.max_age +
+                               ", x-max-length-bytes=" + std::to_string(history.max_bytes) +
+                               ", x-stream-max-segment-size-bytes=" + std::to_string(segment);
+  result<> r = declare_queue(c, channel, names::history_stream, table, describe);
+  if (r) r = bind_queue(c, channel, names::history_stream, events_exchange.c_str(), "#");
+  return r;
+}
+
 }  // namespace
 
 result<> declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
-                          const std::string& events_exchange) {
+                          const std::string& events_exchange, const history_settings& history) {
   const bool quorum = queues == queue_type::quorum;
   amqp_table_entry_t alternate = string_entry("alternate-exchange", names::unrouted);
   amqp_table_entry_t queue_kind = string_entry("x-queue-type", "quorum");
@@ -79,6 +102,7 @@ result<> declare_topology(amqp_connection_state_t c, amqp_channel_t channel, que
     r = bind_queue(c, channel, names::outbound_queue, names::commands_exchange,
                    names::outbound_routing_key);
   if (r) r = declare_queue(c, channel, names::dead_queue, queue_args, queue_describe);
+  if (r && history.enabled) r = declare_history(c, channel, history, events_exchange);
   return r;
 }
 

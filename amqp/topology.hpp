@@ -16,6 +16,8 @@ inline constexpr const char* dead_queue = "returning.outbound.dead";
 // The gateway's own retry delay queues (§7): retry_queue_prefix + rung name
 // (retry_queue_name in amqp/retry_ladder.hpp).
 inline constexpr const char* retry_queue_prefix = "returning.outbound.retry.";
+// The event history (history.enabled): a stream bound to returning.events with "#".
+inline constexpr const char* history_stream = "returning.events.history";
 }  // namespace names
 
 }  // namespace rai::amqp

@@ -347,6 +347,26 @@ void parse_dedupe(const toml::table& t, dedupe_settings& s, problems_t& problems
   }
 }
 
+// amqp.history lives in amqp_settings: the topology declares the stream.
+void parse_history(const toml::table& t, amqp::history_settings& s, problems_t& problems) {
+  const std::string p = "history";
+  check_known(t, p, {"enabled", "max_age", "max_bytes"}, problems);
+  get(t, "enabled", p, s.enabled, problems);
+  if (get(t, "max_age", p, s.max_age, problems) && !amqp::valid_history_max_age(s.max_age))
+    problems.push_back(
+        "history.max_age: expected a positive number and one unit of Y M D h m s, like \"7D\"");
+  if (get(t, "max_bytes", p, s.max_bytes, problems) && s.max_bytes < 1'000'000)
+    problems.push_back("history.max_bytes: must be at least 1000000");
+}
+
+void parse_tracing(const toml::table& t, tracing_settings& s, problems_t& problems) {
+  const std::string p = "tracing";
+  check_known(t, p, {"otlp_endpoint"}, problems);
+  if (get(t, "otlp_endpoint", p, s.otlp_endpoint, problems) && !s.otlp_endpoint.empty() &&
+      s.otlp_endpoint.rfind("http://", 0) != 0 && s.otlp_endpoint.rfind("https://", 0) != 0)
+    problems.push_back("tracing.otlp_endpoint: expected an http:// or https:// URL");
+}
+
 bool valid_source_name(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   for (char c : name) {
@@ -572,13 +592,16 @@ config_result parse_config(std::string_view toml_text, const std::string& origin
 
   gateway_config cfg;
   check_known(root, "",
-              {"server", "log", "amqp", "spool", "dedupe", "sources", "outbound", "targets"},
+              {"server", "log", "amqp", "spool", "dedupe", "sources", "outbound", "targets",
+               "tracing", "history"},
               problems);
   if (auto* t = subtable(root, "server", problems)) parse_server(*t, cfg.server, problems);
   if (auto* t = subtable(root, "log", problems)) parse_log(*t, cfg.log, problems);
   if (auto* t = subtable(root, "amqp", problems)) parse_amqp(*t, cfg.amqp, problems);
   if (auto* t = subtable(root, "spool", problems)) parse_spool(*t, cfg.spool, problems);
   if (auto* t = subtable(root, "dedupe", problems)) parse_dedupe(*t, cfg.dedupe, problems);
+  if (auto* t = subtable(root, "history", problems)) parse_history(*t, cfg.amqp.history, problems);
+  if (auto* t = subtable(root, "tracing", problems)) parse_tracing(*t, cfg.tracing, problems);
   if (auto* sources = subtable(root, "sources", problems)) {
     for (const auto& [name, node] : *sources) {
       const auto* t = node.as_table();

@@ -110,6 +110,13 @@ struct outbound_settings {
   bool operator==(const outbound_settings&) const = default;
 };
 
+// wire-format.md §8: where spans go; empty = no span export.
+struct tracing_settings {
+  std::string otlp_endpoint;  // http://host[:port]/path (OTLP/HTTP, JSON)
+
+  bool operator==(const tracing_settings&) const = default;
+};
+
 struct gateway_config {
   server_settings server;
   log_settings log;
@@ -119,6 +126,7 @@ struct gateway_config {
   std::vector<handlers::source_settings> sources;
   outbound_settings outbound;
   std::vector<target_settings> targets;
+  tracing_settings tracing;
 };
 
 // Reads and validates a TOML config file. On failure returns every problem

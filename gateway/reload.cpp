@@ -29,10 +29,16 @@ std::vector<std::string> settings_needing_restart(const gateway_config& running,
     out.push_back("server.tls_cert_file (turning TLS on or off)");
   if (running.log.json != next.log.json || running.log.access != next.log.access)
     out.push_back("log.format / log.access");
-  if (running.amqp != next.amqp) out.push_back("amqp");
+  if (running.amqp.history != next.amqp.history) out.push_back("history");
+  {
+    amqp::amqp_settings a = running.amqp, b = next.amqp;
+    a.history = b.history = {};
+    if (a != b) out.push_back("amqp");
+  }
   if (running.spool != next.spool) out.push_back("spool");
   if (running.dedupe != next.dedupe) out.push_back("dedupe");
   if (running.outbound != next.outbound) out.push_back("outbound");
+  if (running.tracing != next.tracing) out.push_back("tracing");
   for (const auto& t : next.targets) {
     auto it = std::find_if(running.targets.begin(), running.targets.end(),
                            [&](const target_settings& r) { return r.kind == t.kind; });

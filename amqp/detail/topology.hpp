@@ -24,11 +24,16 @@ namespace rai::amqp::detail {
 //   queue    returning.outbound  durable, bound from returning.commands with "outbound"
 //   queue    returning.outbound.dead  durable
 // With queue_type::quorum every queue gets x-queue-type=quorum.
+// With history.enabled, also (the type is stream whatever `queues` says):
+//   queue    returning.events.history  durable, x-queue-type=stream,
+//            x-max-age=history.max_age, x-max-length-bytes=history.max_bytes,
+//            x-stream-max-segment-size-bytes=history_segment_bytes(max_bytes),
+//            bound to the events exchange with "#"
 // Checks each RPC; an error names the object and the broker's reply. The channel (or connection) is
 // then closed by the broker: tear the connection down with
 // close_connection(close_state_after(...)).
 result<> declare_topology(amqp_connection_state_t c, amqp_channel_t channel, queue_type queues,
-                          const std::string& events_exchange);
+                          const std::string& events_exchange, const history_settings& history = {});
 
 // Declares the retry delay queues of docs/wire-format.md §7, one per rung:
 //   queue returning.outbound.retry.<rung name>  durable, with
