@@ -24,6 +24,7 @@ using clock = confirm_tracker::clock;
 
 constexpr amqp_channel_t k_rpc_channel = 1;
 constexpr amqp_channel_t k_confirm_channel = 2;
+constexpr amqp_channel_t k_stream_channel = 3;
 constexpr int k_max_frames_per_read = 4096;
 
 // Properties a republished copy keeps (see republish_edit).
@@ -52,7 +53,9 @@ void run(const session::completion& done, publish_status status) noexcept {
 
 struct taken_message::impl {
   std::uint64_t tag = 0;
+  amqp_channel_t channel = k_rpc_channel;
   bool redelivered = false;
+  std::string routing_key;
   amqp_message_t message{};
 
   impl() = default;
@@ -86,6 +89,16 @@ std::string_view taken_message::type() const noexcept {
 
 std::string_view taken_message::body() const noexcept {
   return detail::view_of(impl_->message.body);
+}
+
+std::optional<std::int64_t> taken_message::timestamp() const noexcept {
+  const auto& p = impl_->message.properties;
+  if ((p._flags & AMQP_BASIC_TIMESTAMP_FLAG) == 0) return std::nullopt;
+  return static_cast<std::int64_t>(p.timestamp);
+}
+
+const std::string& taken_message::routing_key() const noexcept {
+  return impl_->routing_key;
 }
 
 std::optional<std::string> taken_message::header(std::string_view name) const {
@@ -324,6 +337,7 @@ result<std::optional<taken_message>> session::get(std::string_view queue) {
   auto m = std::make_unique<taken_message::impl>();
   m->tag = ok->delivery_tag;
   m->redelivered = ok->redelivered != 0;
+  m->routing_key = std::string(detail::view_of(ok->routing_key));
   const amqp_rpc_reply_t read = amqp_read_message(c, k_rpc_channel, &m->message, 0);
   if (read.reply_type != AMQP_RESPONSE_NORMAL) {
     m->message = amqp_message_t{};  // nothing to destroy
@@ -335,14 +349,117 @@ result<std::optional<taken_message>> session::get(std::string_view queue) {
   return std::optional<taken_message>(taken_message(std::move(m)));
 }
 
-result<> session::ack(const taken_message& m) {
+result<> session::ack(const taken_message& m, bool multiple) {
   if (auto ok = impl_->usable(); !ok) return ok;
-  if (const int rc = amqp_basic_ack(impl_->conn.get(), k_rpc_channel, m.delivery_tag(),
-                                    /*multiple=*/0);
+  if (const int rc =
+          amqp_basic_ack(impl_->conn.get(), m.impl_->channel, m.delivery_tag(), multiple ? 1 : 0);
       rc != AMQP_STATUS_OK) {
-    return impl_->fail(detail::socket_failure("basic.ack", rc), k_rpc_channel);
+    return impl_->fail(detail::socket_failure("basic.ack", rc), m.impl_->channel);
   }
   return {};
+}
+
+result<> session::declare_queue(const std::string& queue) {
+  if (auto ok = impl_->usable(); !ok) return ok;
+  amqp_queue_declare(impl_->conn.get(), k_rpc_channel, detail::bytes_of(queue), /*passive=*/0,
+                     /*durable=*/1, /*exclusive=*/0, /*auto_delete=*/0, amqp_empty_table);
+  if (amqp_get_rpc_reply(impl_->conn.get()).reply_type != AMQP_RESPONSE_NORMAL) {
+    return impl_->rpc_failure(k_rpc_channel, "declare queue '" + queue + "'");
+  }
+  return {};
+}
+
+result<> session::consume_stream(std::string_view stream, stream_start start,
+                                 std::uint16_t prefetch) {
+  if (auto ok = impl_->usable(); !ok) return ok;
+  amqp_connection_state_t c = impl_->conn.get();
+  amqp_channel_open(c, k_stream_channel);
+  if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL) {
+    return impl_->rpc_failure(k_stream_channel, "channel.open");
+  }
+  amqp_basic_qos(c, k_stream_channel, 0, prefetch, /*global=*/0);
+  if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL) {
+    return impl_->rpc_failure(k_stream_channel, "basic.qos");
+  }
+  amqp_table_entry_t offset;
+  offset.key = amqp_cstring_bytes("x-stream-offset");
+  using kind = stream_start::kind;
+  switch (start.from) {
+    case kind::first:
+    case kind::next:
+    case kind::last:
+      offset.value.kind = AMQP_FIELD_KIND_UTF8;
+      offset.value.value.bytes = amqp_cstring_bytes(start.from == kind::first  ? "first"
+                                                    : start.from == kind::next ? "next"
+                                                                               : "last");
+      break;
+    case kind::timestamp:
+      offset.value.kind = AMQP_FIELD_KIND_TIMESTAMP;
+      offset.value.value.u64 = static_cast<std::uint64_t>(std::max<std::int64_t>(start.value, 0));
+      break;
+    case kind::offset:
+      offset.value.kind = AMQP_FIELD_KIND_I64;
+      offset.value.value.i64 = start.value;
+      break;
+  }
+  amqp_table_t arguments{1, &offset};
+  amqp_basic_consume(c, k_stream_channel, detail::bytes_of(stream), amqp_empty_bytes,
+                     /*no_local=*/0, /*no_ack=*/0, /*exclusive=*/0, arguments);
+  if (amqp_get_rpc_reply(c).reply_type != AMQP_RESPONSE_NORMAL) {
+    return impl_->rpc_failure(k_stream_channel,
+                              "basic.consume of stream '" + std::string(stream) + "'");
+  }
+  return {};
+}
+
+result<std::optional<taken_message>> session::next_delivery(std::chrono::milliseconds wait) {
+  if (auto ok = impl_->usable(); !ok) return ok.error();
+  amqp_connection_state_t c = impl_->conn.get();
+  const auto deadline = clock::now() + wait;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) return std::optional<taken_message>{};
+    timeval tv = detail::to_timeval(left);
+    amqp_maybe_release_buffers(c);
+    amqp_envelope_t envelope{};
+    const amqp_rpc_reply_t reply = amqp_consume_message(c, &envelope, &tv, 0);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      auto m = std::make_unique<taken_message::impl>();
+      m->tag = envelope.delivery_tag;
+      m->channel = envelope.channel;
+      m->redelivered = envelope.redelivered != 0;
+      m->routing_key = std::string(detail::view_of(envelope.routing_key));
+      m->message = envelope.message;  // the message now owns its pool and body
+      envelope.message = amqp_message_t{};
+      amqp_destroy_envelope(&envelope);
+      return std::optional<taken_message>(taken_message(std::move(m)));
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_TIMEOUT) {
+      return std::optional<taken_message>{};
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+      // A method other than basic.deliver: a close ends the read, anything
+      // else (a consumer's basic.cancel included) is read and reported.
+      amqp_frame_t frame;
+      if (const int rc = amqp_simple_wait_frame(c, &frame); rc != AMQP_STATUS_OK) {
+        return impl_->fail(detail::socket_failure("reading a frame", rc), k_stream_channel);
+      }
+      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+      switch (frame.payload.method.id) {
+        case AMQP_CHANNEL_CLOSE_METHOD:
+        case AMQP_CONNECTION_CLOSE_METHOD:
+          return impl_->fail(detail::closed_by_broker(frame.payload.method), frame.channel);
+        case AMQP_BASIC_CANCEL_METHOD:
+          return error{"the broker cancelled the stream consumer (stream deleted?)"};
+        default:
+          continue;
+      }
+    }
+    return impl_->fail(detail::failed_read("reading a stream delivery", reply), k_stream_channel);
+  }
 }
 
 result<> session::enable_confirms() {

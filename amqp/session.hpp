@@ -13,6 +13,11 @@
 // during an RPC, and a confirm queued on the channel of a basic.get would be
 // read by amqp_read_message as the message's header.
 //
+// Channel 3, opened by consume_stream(), reads a stream (basic.qos +
+// basic.consume with x-stream-offset); next_delivery() reads it. A session
+// that consumes does not publish: frames of a consumer and of confirms on one
+// connection would interleave, so replaying uses one session for each.
+//
 // Taken messages stay unacked until ack(); whatever is unacked when the
 // session closes, or when the process dies, the broker puts back into its
 // queue. No heartbeats: every wait is bounded by settings.timeout instead.
@@ -44,8 +49,9 @@ struct session_settings {
   tls_settings tls;
 };
 
-// A message taken with basic.get and not yet acked. It owns rabbitmq-c's
-// copy of the properties and body.
+// A message taken with basic.get or delivered to a stream consumer
+// (next_delivery) and not yet acked. It owns rabbitmq-c's copy of the
+// properties and body.
 class taken_message {
  public:
   taken_message(taken_message&&) noexcept;
@@ -57,6 +63,10 @@ class taken_message {
   std::string_view message_id() const noexcept;  // "" when absent
   std::string_view type() const noexcept;        // "" when absent
   std::string_view body() const noexcept;
+  // The timestamp property (unix seconds); nullopt when absent.
+  std::optional<std::int64_t> timestamp() const noexcept;
+  // The routing key it was published with.
+  const std::string& routing_key() const noexcept;
   // The header's value as text (strings as they are, numbers in decimal,
   // booleans as true / false); nullopt when absent or a table, array,
   // decimal or void.
@@ -111,7 +121,28 @@ class session {
   result<std::uint32_t> ready_count(std::string_view queue);
   // basic.get with manual ack; nullopt when the queue is empty.
   result<std::optional<taken_message>> get(std::string_view queue);
-  result<> ack(const taken_message& m);
+  // basic.ack on the channel `m` came from; `multiple` acks every earlier
+  // delivery of that channel too.
+  result<> ack(const taken_message& m, bool multiple = false);
+  // A durable classic queue (no arguments) unless one of that name exists.
+  result<> declare_queue(const std::string& queue);
+
+  // --- channel 3: reading a stream --------------------------------------------------
+  // Where a stream consumer starts (x-stream-offset): "first", "next", "last",
+  // an AMQP timestamp (unix seconds: the chunk holding that moment; chunks
+  // hold many messages, so a reader filters each message by its own time), or
+  // a numeric offset.
+  struct stream_start {
+    enum class kind { first, next, last, timestamp, offset } from = kind::first;
+    std::int64_t value = 0;  // seconds for timestamp, the offset for offset
+  };
+  // basic.qos(prefetch) + basic.consume of `stream` from `start`, manual acks
+  // (streams require both: an ack returns credit, it deletes nothing).
+  result<> consume_stream(std::string_view stream, stream_start start, std::uint16_t prefetch);
+  // The next delivery to the stream consumer (its header x-stream-offset holds
+  // its offset), or nullopt when none came within `wait`. An error when the
+  // channel or connection closed or the socket failed.
+  result<std::optional<taken_message>> next_delivery(std::chrono::milliseconds wait);
 
   // --- channel 2: publishing with confirms ----------------------------------------
   // Opens channel 2 in confirm mode.

@@ -14,5 +14,7 @@ int run_sign(std::span<const std::string_view> args);
 int run_send(std::span<const std::string_view> args);
 int run_dlq_list(std::span<const std::string_view> args);
 int run_dlq_replay(std::span<const std::string_view> args);
+int run_history_replay(std::span<const std::string_view> args);
+int run_history_show(std::span<const std::string_view> args);
 
 }  // namespace rai::tool

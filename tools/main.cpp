@@ -1,5 +1,6 @@
 // rai-gateway-tool: the operator's companion to rai-gateway (encrypt, decrypt
-// and sign bodies, send sample events, inspect and replay the dead-letter queue).
+// and sign bodies, send sample events, inspect and replay the dead-letter
+// queue, replay and search the event history).
 
 #include <cstdio>
 #include <span>
@@ -26,6 +27,10 @@ constexpr const char* usage =
   dlq list     list the commands in returning.outbound.dead (nothing removed)
   dlq replay   move chosen (--id) or all (--all) dead commands back into
                returning.outbound, with publisher confirms
+  history replay
+               publish a time range of the event history stream again, into a
+               queue or an exchange, with publisher confirms
+  history show find events in the history stream (--id ID or a time range)
 
 Keys, modes and layouts can come from the gateway's own config (--config
 FILE --source NAME / --target KIND). Exit codes: 0 ok, 1 the operation
@@ -41,6 +46,32 @@ constexpr const char* dlq_usage =
            returning.outbound with publisher confirms; a dead command is acked
            only after its copy is confirmed, so an interruption loses nothing
 )";
+
+constexpr const char* history_usage =
+    R"(usage: rai-gateway-tool history replay [options]   (--help for its options)
+       rai-gateway-tool history show [options]     (--help for its options)
+
+  replay   publish the events received in a time range (--since/--until,
+           optionally one --source / --event) again, into a queue or exchange
+  show     print the metadata of events by --id or time range
+)";
+
+int run_history(std::span<const std::string_view> args) {
+  using namespace rai::tool;
+  if (args.empty()) {
+    std::fputs(history_usage, stderr);
+    return exit_usage;
+  }
+  const std::string_view sub = args.front();
+  const auto rest = args.subspan(1);
+  if (sub == "replay") return run_history_replay(rest);
+  if (sub == "show") return run_history_show(rest);
+  if (sub == "--help" || sub == "-h") {
+    std::fputs(history_usage, stdout);
+    return exit_ok;
+  }
+  return report("history", usage_error("unknown subcommand '" + std::string(sub) + "'"));
+}
 
 int run_dlq(std::span<const std::string_view> args) {
   using namespace rai::tool;
@@ -75,6 +106,7 @@ int main(int argc, char** argv) {
   if (command == "sign") return run_sign(rest);
   if (command == "send") return run_send(rest);
   if (command == "dlq") return run_dlq(rest);
+  if (command == "history") return run_history(rest);
   if (command == "--help" || command == "-h" || command == "help") {
     std::fputs(usage, stdout);
     return exit_ok;
