@@ -104,6 +104,10 @@ std::int64_t offset_of(const amqp::taken_message& m) {
 }
 
 struct replay_state {
+  replay_state(amqp::session& o, std::string x, std::optional<std::string> key, std::uint64_t b,
+               std::uint64_t r)
+      : out(o), exchange(std::move(x)), routing_key(std::move(key)), batch(b), rate(r) {}
+
   amqp::session& out;
   std::string exchange;
   std::optional<std::string> routing_key;  // nullopt: each event's own key
@@ -235,18 +239,9 @@ outcome<void> run(const parsed_args& a) {
   }
   if (auto r = writer->enable_confirms(); !r) return op_error(r.error().text);
 
-  replay_state state{*writer,
-                     to_queue ? std::string() : *to_exchange,
+  replay_state state(*writer, to_queue ? std::string() : *to_exchange,
                      to_queue ? std::optional<std::string>(*to_queue) : a.last("--routing-key"),
-                     *batch,
-                     *rate,
-                     0,
-                     0,
-                     {},
-                     {},
-                     {},
-                     {},
-                     -1};
+                     *batch, *rate);
   auto end = scan_history(*reader, *options,
                           [&](const amqp::taken_message& m, verdict v) -> outcome<bool> {
                             if (v == verdict::selected) {
@@ -275,7 +270,8 @@ outcome<void> run(const parsed_args& a) {
                  "not replayed for sure. Resume with:\n  %s\n",
                  static_cast<long long>(p.offset), resume_command(a, p.offset).c_str());
     if (!p.received_at.empty()) {
-      std::fprintf(stderr, "  (or --since %s instead of --from-offset)\n", p.received_at.c_str());
+      std::fprintf(stderr, "  (or, without --from-offset, from --since %s)\n",
+                   p.received_at.c_str());
     }
   } else {
     std::fprintf(stderr, "history replay: nothing was replayed; run the same command again\n");

@@ -208,13 +208,14 @@ def test_a_replay_interrupted_by_a_broker_restart_resumes_where_it_stopped(env):
     until = rfc3339(time.time())
     queue = unique("rai-history-resumed")
     args = ["replay", "--config", str(env.gw.config_path), "--since", since, "--until", until,
-            "--source", "restart", "--to-queue", queue, "--rate", "100", "--batch", "10", "--idle-ms", "500",
+            "--source", "restart", "--to-queue", queue, "--rate", "50", "--batch", "10", "--idle-ms", "500",
             "--timeout-ms", "3000"]
     p = subprocess.Popen([str(TOOL), "history", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    time.sleep(0.5)
     with broker_stopped():
         out, err = p.communicate(timeout=60)
     assert p.returncode == 1, (out, err)
+    print(err)
     first = int(re.search(r"replayed (\d+) event", out).group(1))
     assert 0 < first < n, (out, err)
     resume = re.search(r"Resume with:\n\s+(.*)\n", err).group(1)
@@ -227,5 +228,7 @@ def test_a_replay_interrupted_by_a_broker_restart_resumes_where_it_stopped(env):
     got = env.drain(queue, n, timeout=20)
     got_ids = [p.message_id for p, _ in got]
     assert set(got_ids) == set(ids)
-    assert len(got_ids) == first + rest
-    assert len(got_ids) - n <= 10  # at most the one unconfirmed window twice
+    # Counted = confirmed; an event published but unconfirmed when the broker went
+    # away may be in the queue twice (at least once), at most the one window of 10.
+    assert first + rest <= len(got_ids) <= first + rest + 10
+    assert len(got_ids) - n <= 10
