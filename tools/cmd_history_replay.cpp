@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <string>
 #include <thread>
@@ -66,7 +67,7 @@ sure), 2 usage error.
 struct pending {
   std::int64_t offset = -1;
   std::string received_at;
-  amqp::publish_status status = amqp::publish_status::unavailable;
+  std::optional<amqp::publish_status> status;  // nullopt: no confirm yet
 };
 
 std::string quoted(const std::string& v) {
@@ -115,31 +116,58 @@ struct replay_state {
   std::uint64_t rate;  // 0: unlimited
   std::uint64_t replayed = 0;
   std::uint64_t selected = 0;
-  std::vector<pending> window;  // published, confirm not yet handled
+  // Published in order, the oldest first; window[i] is publish number
+  // first_seq + i. A sliding window: reading and publishing go on while up
+  // to `batch` confirms are outstanding.
+  std::deque<pending> window;
+  std::uint64_t first_seq = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_progress = started;
   std::optional<pending> stopped_at;  // the first event not replayed for sure
   std::int64_t next_offset = -1;      // after the last event read and handled
 
-  // Waits for the window's confirms; on the first unconfirmed event, records
-  // it as where the replay stopped.
-  outcome<void> settle() {
-    if (window.empty()) return {};
-    const auto confirmed = out.await_confirms();
-    for (const pending& p : window) {
-      if (p.status != amqp::publish_status::confirmed) {
-        stopped_at = p;
-        const std::string why =
-            confirmed ? std::string("not confirmed (") + amqp::to_string(p.status) + ")"
-                      : confirmed.error().text;
-        window.clear();
-        return op_error(why);
+  // Counts the confirmed publishes at the front of the window; the first
+  // one that failed stops the replay there.
+  outcome<void> retire() {
+    while (!window.empty() && window.front().status) {
+      if (*window.front().status != amqp::publish_status::confirmed) {
+        stopped_at = window.front();
+        return op_error(std::string("an event was not confirmed (") +
+                        amqp::to_string(*window.front().status) + ")");
       }
+      window.pop_front();
+      ++first_seq;
       ++replayed;
     }
-    window.clear();
     progress(false);
     return {};
+  }
+
+  outcome<void> failed(const std::string& why) {
+    if (!window.empty()) stopped_at = window.front();
+    return op_error(why);
+  }
+
+  // Reads the confirms that have arrived; waits while `batch` are outstanding.
+  outcome<void> collect(std::uint64_t limit) {
+    if (auto r = out.read_confirms(std::chrono::nanoseconds(0)); !r) return failed(r.error().text);
+    while (window.size() > limit) {
+      if (auto r = retire(); !r) return r;
+      if (window.size() <= limit) break;
+      if (auto r = out.read_confirms(std::chrono::milliseconds(100)); !r) {
+        return failed(r.error().text);
+      }
+    }
+    return retire();
+  }
+
+  // Waits for every outstanding confirm.
+  outcome<void> settle() {
+    if (auto r = out.await_confirms(); !r) {
+      if (auto retired = retire(); !retired) return retired;
+      return failed(r.error().text);
+    }
+    return retire();
   }
 
   void progress(bool force) {
@@ -167,19 +195,15 @@ struct replay_state {
     amqp::republish_edit edit;
     edit.add_headers.emplace_back(replayed_at_header,
                                   handlers::rfc3339_utc(std::chrono::system_clock::now()));
-    const std::size_t i = window.size() - 1;
+    const std::uint64_t seq = first_seq + window.size() - 1;
     const auto sent = out.republish(m, exchange, routing_key ? *routing_key : m.routing_key(), edit,
-                                    [this, i](amqp::publish_status s) {
-                                      if (i < window.size()) window[i].status = s;
+                                    [this, seq](amqp::publish_status s) {
+                                      if (seq >= first_seq && seq - first_seq < window.size()) {
+                                        window[seq - first_seq].status = s;
+                                      }
                                     });
-    if (!sent) {
-      stopped_at = window.front();
-      window.clear();
-      return op_error(sent.error().text);
-    }
-    if (window.size() >= batch) {
-      if (auto r = settle(); !r) return r.error();
-    }
+    if (!sent) return failed(sent.error().text).error();
+    if (auto r = collect(batch - 1); !r) return r.error();
     return true;
   }
 };

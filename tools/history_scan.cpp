@@ -10,7 +10,7 @@ namespace {
 
 // Acks return credit to the stream (they delete nothing); one ack with
 // `multiple` per this many deliveries keeps the prefetch window full.
-constexpr std::uint64_t k_ack_every = 100;
+constexpr std::uint64_t k_ack_every = 10;
 
 outcome<std::int64_t> time_flag(const parsed_args& a, std::string_view flag) {
   const auto v = a.last(flag);
