@@ -190,7 +190,8 @@ struct replay_state {
     pace();
     pending p;
     p.offset = offset_of(m);
-    p.received_at = m.header("x-received-at").value_or("");
+    // Only a well-formed time goes into the resume hint (it came from the broker).
+    if (auto at = m.header("x-received-at"); at && parse_rfc3339_ms(*at)) p.received_at = *at;
     window.push_back(std::move(p));
     amqp::republish_edit edit;
     edit.add_headers.emplace_back(replayed_at_header,
@@ -221,8 +222,7 @@ outcome<void> dry_run(amqp::session& reader, const scan_options& options) {
       });
   if (!end) return end.error();
   for (const auto& [kind, n] : per_kind) {
-    std::printf("%s\t%llu\n", kind.empty() ? "-" : kind.c_str(),
-                static_cast<unsigned long long>(n));
+    std::printf("%s\t%llu\n", terminal_cell(kind).c_str(), static_cast<unsigned long long>(n));
   }
   std::printf("would replay %llu event(s) (dry run: nothing published)\n",
               static_cast<unsigned long long>(total));

@@ -18,7 +18,9 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcep
   return true;
 }
 
-std::string cell(std::optional<std::string> v) {
+}  // namespace
+
+std::string terminal_cell(std::optional<std::string> v) {
   if (!v || v->empty()) return "-";
   std::replace_if(
       v->begin(), v->end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
@@ -26,6 +28,8 @@ std::string cell(std::optional<std::string> v) {
   handlers::append_text_escaped(out, *v);
   return out;
 }
+
+namespace {
 
 std::optional<std::string> text(std::string_view v) {
   if (v.empty()) return std::nullopt;
@@ -107,11 +111,12 @@ std::string history_text_header(bool with_body) {
 }
 
 std::string format_history_text(const amqp::taken_message& m, bool with_body) {
-  std::string out = cell(m.header("x-stream-offset")) + '\t' + cell(m.header("x-received-at")) +
-                    '\t' + cell(text(m.message_id())) + '\t' + cell(m.header("x-source")) + '\t' +
-                    cell(text(m.type())) + '\t' + std::to_string(m.body().size()) + '\t' +
-                    cell(m.header("x-replayed-at"));
-  if (with_body) out += '\t' + cell(std::string(m.body()));
+  std::string out =
+      terminal_cell(m.header("x-stream-offset")) + '\t' + terminal_cell(m.header("x-received-at")) +
+      '\t' + terminal_cell(text(m.message_id())) + '\t' + terminal_cell(m.header("x-source")) +
+      '\t' + terminal_cell(text(m.type())) + '\t' + std::to_string(m.body().size()) + '\t' +
+      terminal_cell(m.header("x-replayed-at"));
+  if (with_body) out += '\t' + terminal_cell(std::string(m.body()));
   return out;
 }
 

@@ -55,6 +55,9 @@ inline constexpr std::int64_t start_margin_ms = 10'000;
 // OFFSET, RECEIVED_AT, ID, SOURCE, EVENT, BYTES, REPLAYED_AT (+ BODY). Values
 // from the broker are escaped so they cannot drive a terminal; "-" = absent.
 std::string history_text_header(bool with_body);
+// One value for a terminal line: "-" when absent or empty; tabs and line
+// breaks become spaces; other control, C1 and bidi characters are escaped.
+std::string terminal_cell(std::optional<std::string> v);
 std::string format_history_text(const amqp::taken_message& m, bool with_body);
 
 }  // namespace rai::tool

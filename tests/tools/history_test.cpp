@@ -72,5 +72,14 @@ TEST(HistoryFilter, SourceAndEventSelectWithinTheRange) {
   EXPECT_EQ(f.judge(5, "shop", "user-joined"), verdict::selected);
 }
 
+TEST(TerminalCell, OneLineAndNoTerminalControls) {
+  EXPECT_EQ(terminal_cell(std::nullopt), "-");
+  EXPECT_EQ(terminal_cell(std::string()), "-");
+  EXPECT_EQ(terminal_cell(std::string("user-joined")), "user-joined");
+  const std::string shown = terminal_cell(std::string("a\tb\nc\x1b]0;owned\x07"));
+  EXPECT_EQ(shown.find_first_of("\t\n\r\x1b\x07"), std::string::npos) << shown;
+  EXPECT_EQ(shown.substr(0, 5), "a b c");
+}
+
 }  // namespace
 }  // namespace rai::tool
