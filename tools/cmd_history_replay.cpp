@@ -32,8 +32,10 @@ message_id, type, timestamp, content type and headers unchanged, plus
 x-replayed-at. Times are RFC 3339 (2026-11-23T14:00:00Z, ...+02:00); each
 event is judged by its own x-received-at, so the range is exact to the
 millisecond. Without --until the range ends when the command starts. The
-read ends at the first event received 5 s after --until, or when the stream
-delivers nothing for --idle-ms (its end).
+read ends at the first event received 5 s after --until, or at the stream's
+end when reading began: nothing delivered for --idle-ms once the reader is in
+the stream's last chunk of that moment (before it, a pause is a slow broker:
+waited for up to 60 s or --timeout-ms, then the replay fails).
 
   --since T          the range's start (inclusive)
   --until T          the range's end (exclusive; default: now)
@@ -53,7 +55,8 @@ delivers nothing for --idle-ms (its end).
   --tls-ca-file FILE, --tls-cert-file FILE, --tls-key-file FILE
                      amqps://, as for dlq replay
   --batch N          publishes awaiting confirms at once (default 256)
-  --idle-ms MS       the stream's end: no delivery for MS (default 2000)
+  --idle-ms MS       the stream's end: no delivery for MS in its last chunk
+                     (default 2000)
   --timeout-ms MS    connect, each broker call and each wait for confirms
                      (default 10000)
 
@@ -230,7 +233,7 @@ outcome<void> dry_run(amqp::session& reader, const scan_options& options) {
 }
 
 outcome<void> run(const parsed_args& a) {
-  const auto options = scan_options_from(a, /*since_required=*/true);
+  auto options = scan_options_from(a, /*since_required=*/true);
   if (!options) return options.error();
   const auto to_queue = a.last("--to-queue");
   const auto to_exchange = a.last("--to-exchange");
@@ -248,6 +251,9 @@ outcome<void> run(const parsed_args& a) {
   auto reader_settings = broker_from(a, "rai-gateway-tool history replay (reader)");
   if (!reader_settings) return reader_settings.error();
 
+  const auto end = last_chunk_offset(*reader_settings);
+  if (!end) return end.error();
+  options->end_at_least = *end;
   auto reader = amqp::session::open(*reader_settings);
   if (!reader) return op_error(reader.error().text);
   if (a.has("--dry-run")) return dry_run(*reader, *options);
@@ -266,18 +272,18 @@ outcome<void> run(const parsed_args& a) {
   replay_state state(*writer, to_queue ? std::string() : *to_exchange,
                      to_queue ? std::optional<std::string>(*to_queue) : a.last("--routing-key"),
                      *batch, *rate);
-  auto end = scan_history(*reader, *options,
-                          [&](const amqp::taken_message& m, verdict v) -> outcome<bool> {
-                            if (v == verdict::selected) {
-                              if (auto r = state.publish(m); !r) return r;
-                            }
-                            if (const auto o = offset_of(m); o >= 0) state.next_offset = o + 1;
-                            return true;
-                          });
+  auto scanned = scan_history(*reader, *options,
+                              [&](const amqp::taken_message& m, verdict v) -> outcome<bool> {
+                                if (v == verdict::selected) {
+                                  if (auto r = state.publish(m); !r) return r;
+                                }
+                                if (const auto o = offset_of(m); o >= 0) state.next_offset = o + 1;
+                                return true;
+                              });
   // Whatever ended the read, the publishes in flight are settled and counted.
   const auto settled = state.settle();
   writer->close();  // settles what is left while `state` still lives
-  const outcome<void> done = !end ? outcome<void>(end.error()) : settled;
+  const outcome<void> done = !scanned ? outcome<void>(scanned.error()) : settled;
   state.progress(true);
   const std::string where = to_queue ? "queue " + *to_queue : "exchange " + *to_exchange;
   std::printf("replayed %llu event(s) into %s\n", static_cast<unsigned long long>(state.replayed),

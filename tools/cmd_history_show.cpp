@@ -39,10 +39,13 @@ outcome<void> run(const parsed_args& a) {
   const auto id = a.last("--id");
   if (!id && !a.has("--since")) return usage_error("give --id ID or --since T");
   if (id && id->empty()) return usage_error("--id must not be empty");
-  const auto options = scan_options_from(a, /*since_required=*/false);
+  auto options = scan_options_from(a, /*since_required=*/false);
   if (!options) return options.error();
   const auto settings = broker_from(a, "rai-gateway-tool history show");
   if (!settings) return settings.error();
+  const auto last = last_chunk_offset(*settings);
+  if (!last) return last.error();
+  options->end_at_least = *last;
   auto reader = amqp::session::open(*settings);
   if (!reader) return op_error(reader.error().text);
 

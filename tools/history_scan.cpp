@@ -1,5 +1,7 @@
 #include "tools/history_scan.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "amqp/topology.hpp"
@@ -52,7 +54,30 @@ outcome<scan_options> scan_options_from(const parsed_args& a, bool since_require
   const auto idle = number_flag(a, "--idle-ms", 2'000, 100, 600'000);
   if (!idle) return idle.error();
   o.idle = std::chrono::milliseconds(*idle);
+  const auto timeout = number_flag(a, "--timeout-ms", 10'000, 1, 3'600'000);
+  if (!timeout) return timeout.error();
+  o.stall = std::max(o.stall, std::chrono::milliseconds(*timeout));
   return o;
+}
+
+outcome<std::int64_t> last_chunk_offset(const amqp::session_settings& broker) {
+  auto settings = broker;
+  settings.connection_name += " (end probe)";
+  auto probe = amqp::session::open(settings);
+  if (!probe) return op_error(probe.error().text);
+  amqp::session::stream_start last;
+  last.from = amqp::session::stream_start::kind::last;
+  if (auto r = probe->consume_stream(amqp::names::history_stream, last, 1); !r) {
+    return op_error(r.error().text + " (is history.enabled in the gateway's config?)");
+  }
+  // An empty stream delivers nothing; a stream with data sends its last chunk at once.
+  auto m = probe->next_delivery(std::chrono::milliseconds(1'000));
+  if (!m) return op_error(m.error().text);
+  if (!*m) return std::int64_t{-1};
+  const auto text = (**m).header("x-stream-offset").value_or("-1");
+  std::int64_t offset = -1;
+  std::from_chars(text.data(), text.data() + text.size(), offset);
+  return offset;
 }
 
 outcome<scan_end> scan_history(
@@ -70,10 +95,27 @@ outcome<scan_end> scan_history(
     return op_error(r.error().text + " (is history.enabled in the gateway's config?)");
   }
   std::uint64_t unacked = 0;
+  std::int64_t seen = -1;  // the offset of the last delivery
+  auto quiet = std::chrono::milliseconds(0);
   for (;;) {
     auto m = reader.next_delivery(options.idle);
     if (!m) return op_error(m.error().text);
-    if (!*m) return scan_end::idle;
+    if (!*m) {
+      // Nothing at all: the start (a --since after the last chunk began) is
+      // past everything the stream holds, or the stream is empty.
+      if (seen == -1 || seen >= options.end_at_least) return scan_end::idle;
+      quiet += options.idle;  // not yet at the end: the broker is slow
+      if (quiet >= options.stall) {
+        return op_error("the stream stopped delivering at offset " + std::to_string(seen) +
+                        ", before its end (offset " + std::to_string(options.end_at_least) +
+                        " or later)");
+      }
+      continue;
+    }
+    quiet = std::chrono::milliseconds(0);
+    if (const auto o = (**m).header("x-stream-offset")) {
+      std::from_chars(o->data(), o->data() + o->size(), seen);
+    }
     const auto received = received_ms(**m);
     const verdict v =
         options.filter.judge(received, (**m).header("x-source").value_or(""), (**m).type());
