@@ -243,5 +243,55 @@ TEST_F(SessionTest, ChannelClosedByTheBrokerIsAnErrorAndSettlesTheRest) {
   EXPECT_EQ(got, std::vector<publish_status>{publish_status::connection_lost});
 }
 
+TEST_F(SessionTest, StreamConsumerReadsFromFirstOrAnOffsetWithEachMessagesOffset) {
+  session s = open();
+  history_settings history;
+  history.enabled = true;
+  ASSERT_TRUE(s.declare_topology(queue_type::classic, names::events_exchange, history));
+  ASSERT_TRUE(s.enable_confirms());
+  for (const char* id : {"e0", "e1", "e2"}) {
+    message m;
+    m.exchange = names::events_exchange;
+    m.routing_key = std::string("returning.src.") + id;
+    m.message_id = id;
+    m.body = std::string("body-") + id;
+    m.timestamp = 1'700'000'000;
+    m.headers = {{"x-source", "src"}};
+    ASSERT_TRUE(s.publish(std::move(m), nullptr));
+  }
+  ASSERT_TRUE(s.await_confirms());
+
+  session reader = open();
+  ASSERT_TRUE(reader.consume_stream(names::history_stream, {}, 10));
+  for (int i = 0; i < 3; ++i) {
+    auto m = reader.next_delivery(5s);
+    ASSERT_TRUE(m) << m.error().text;
+    ASSERT_TRUE(*m);
+    EXPECT_EQ((**m).message_id(), "e" + std::to_string(i));
+    EXPECT_EQ((**m).header("x-stream-offset"), std::to_string(i));
+    EXPECT_EQ((**m).header("x-source"), "src");
+    EXPECT_EQ((**m).timestamp(), 1'700'000'000);
+    EXPECT_EQ((**m).routing_key(), "returning.src.e" + std::to_string(i));
+    ASSERT_TRUE(reader.ack(**m, /*multiple=*/true));
+  }
+  const auto none = reader.next_delivery(200ms);  // the end: nothing, not an error
+  ASSERT_TRUE(none) << none.error().text;
+  EXPECT_FALSE(*none);
+
+  session from_two = open();
+  session::stream_start at_two;
+  at_two.from = session::stream_start::kind::offset;
+  at_two.value = 2;
+  ASSERT_TRUE(from_two.consume_stream(names::history_stream, at_two, 10));
+  auto m = from_two.next_delivery(5s);
+  ASSERT_TRUE(m && *m);
+  EXPECT_EQ((**m).message_id(), "e2");
+
+  session missing = open();
+  const auto refused = missing.consume_stream("no-such-stream", {}, 10);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().text.find("404"), std::string::npos) << refused.error().text;
+}
+
 }  // namespace
 }  // namespace rai::amqp
