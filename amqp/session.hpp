@@ -1,8 +1,8 @@
 #pragma once
 
 // rai::amqp::session: one blocking AMQP connection for one thread, for
-// programs that do a job and exit (the operator tool's dlq commands, the
-// broker benchmark) rather than serve forever like publisher and consumer.
+// programs that do a job and exit (the operator tool's dlq and history
+// commands, the broker benchmark) rather than serve forever like publisher and consumer.
 // It is built from the same parts as they are: open_connection (URL, login,
 // connection_name), the docs/wire-format.md §6 topology, and the one confirm_tracker
 // (delivery tags from 1, `multiple` acks, nacks, returns, deadlines).
