@@ -161,6 +161,27 @@ def test_dry_run_counts_the_range_per_kind_and_publishes_nothing(env):
     assert whole.stdout.strip().splitlines()[-1] == f"would replay {total} event(s) (dry run: nothing published)"
 
 
+def test_replay_to_an_exchange_keeps_each_events_routing_key(env):
+    queue = unique("rai-history-topic")
+    conn = env.connect()
+    try:
+        ch = conn.channel()
+        ch.queue_declare(queue, durable=True)
+        ch.queue_bind(queue, "amq.topic", routing_key=f"returning.{env.gw['gcm'].name}.#")
+    finally:
+        conn.close()
+    ok(history("replay", "--amqp-url", env.url, "--since", env.since, "--until", env.until,
+               "--event", "message-posted", "--to-exchange", "amq.topic", "--idle-ms", "500"))
+    wanted = {eid for eid, kind, _ in env.batches[1] if kind == "message-posted"}
+    got = env.drain(queue, len(wanted))
+    assert sorted(p.message_id for p, _ in got) == sorted(wanted)
+    # An explicit key that routes nowhere is a failure, not a silent loss (mandatory).
+    r = history("replay", "--amqp-url", env.url, "--since", env.since, "--until", env.until,
+                "--to-exchange", "amq.topic", "--routing-key", "nowhere", "--idle-ms", "500")
+    assert r.returncode == 1 and "replayed 0 event(s)" in r.stdout, (r.stdout, r.stderr)
+    assert "returned" in r.stderr and "--from-offset" in r.stderr, r.stderr
+
+
 def test_show_finds_one_event_by_id_without_its_body(env):
     eid, kind, body = env.batches[2][0]
     r = ok(history("show", "--amqp-url", env.url, "--id", eid, "--idle-ms", "500"))
