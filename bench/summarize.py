@@ -78,6 +78,7 @@ def main() -> int:
     broker_window = load(work, "broker-window")
     inbound = load(work, "inbound")
     inbound_redis = load(work, "inbound-redis")
+    inbound_history = load(work, "inbound-history")
     rate = load(work, "rate")
     sink = load(work, "sink")
     outbound = load(work, "outbound")
@@ -133,6 +134,19 @@ def main() -> int:
                          requests=inbound_redis.get("answered"))
         rows.append(row("inbound end to end, Redis dedupe", inbound_redis["rps"],
                         inbound_redis["latency_ms"], load_errors(inbound_redis), ratio, note))
+    if inbound_history:
+        ratio = inbound_history["rps"] / broker_rate if broker_rate else None
+        chk = checks.get("inbound_history", {})
+        note = f"history.enabled; {inbound_history['accepted']} x 200"
+        if inbound:
+            note += f"; {inbound_history['rps'] / inbound['rps']:.2f} x the inbound req/s without"
+        if chk:
+            note += f"; queue {chk.get('queued')}, stream {chk.get('streamed')} " \
+                    f"{'==' if chk.get('ok') else '!='} {chk.get('expected')} 200s"
+        note += cpu_note(load(work, "inbound-history-cpu"), inbound_history.get("client_cpu_pct"),
+                         requests=inbound_history.get("answered"))
+        rows.append(row("inbound end to end, history on", inbound_history["rps"],
+                        inbound_history["latency_ms"], load_errors(inbound_history), ratio, note))
     if rate:
         chk = checks.get("rate", {})
         want = rate["config"]["rate"]
@@ -244,7 +258,8 @@ def main() -> int:
 
     result = {"meta": meta, "table": rows, "targets": targets,
               "phases": {"broker": broker, "broker_window": broker_window, "inbound": inbound,
-                         "inbound_redis": inbound_redis, "rate": rate, "sink": sink,
+                         "inbound_redis": inbound_redis, "inbound_history": inbound_history,
+                         "rate": rate, "sink": sink,
                          "outbound": outbound, "soak": soak, "micro": micro}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")

@@ -90,5 +90,27 @@ TEST(Reload, StartupSettingsAreNamed) {
   EXPECT_TRUE(names(settings_needing_restart(running, removed), "targets.currency (removed"));
 }
 
+// [history] and [tracing] are read at start (the topology is declared on
+// connect, the exporter made once); [history] is named on its own, not as
+// "amqp", although it lives in amqp_settings.
+TEST(Reload, HistoryAndTracingNeedARestart) {
+  const auto running = base();
+  for (auto change : {+[](gateway_config& c) { c.amqp.history.enabled = true; },
+                      +[](gateway_config& c) { c.amqp.history.max_age = "1D"; },
+                      +[](gateway_config& c) { c.amqp.history.max_bytes = 1'000'000; }}) {
+    auto changed = base();
+    change(changed);
+    const auto out = settings_needing_restart(running, changed);
+    EXPECT_TRUE(names(out, "history"));
+    EXPECT_FALSE(names(out, "amqp"));
+  }
+  auto traced = base();
+  traced.tracing.otlp_endpoint = "http://127.0.0.1:4318/v1/traces";
+  const auto out = settings_needing_restart(running, traced);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], "tracing");
+  EXPECT_TRUE(settings_needing_restart(running, base()).empty());
+}
+
 }  // namespace
 }  // namespace rai::gateway

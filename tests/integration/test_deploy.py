@@ -14,9 +14,11 @@ binary and the real broker.
   the nodes name each other and require client certificates, haproxy sends to
   the replicas and checks them on their metrics listener, Secrets referenced
   exist, and the gateway configs pass --check-config with those certificates;
-* the RabbitMQ definitions (classic and quorum), loaded into a fresh vhost, agree
-  with the gateway's own declarations (no 406 PRECONDITION_FAILED, the queue types
-  match amqp.queue_type, and the gateway declares nothing the files lack);
+* the RabbitMQ definitions (classic and quorum, each with the history stream of
+  definitions.history.json), loaded into a fresh vhost, agree with the gateway's
+  own declarations with [history] enabled (no 406 PRECONDITION_FAILED, the queue
+  types match amqp.queue_type, and the gateway declares nothing the files lack);
+  the cluster's gateway config and the nodes declare the stream identically;
 * the compose broker files (access + topology) and the compose gateway config run
   together, without Docker;
 * the Grafana dashboard is valid, its PromQL parses, and it references exactly the
@@ -37,6 +39,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import tomllib
 import urllib.parse
 from pathlib import Path
 
@@ -53,6 +56,7 @@ from conftest import (
     http_request,
     rabbitmqctl,
     sample_event,
+    to_toml,
     unique,
     wait_until,
 )
@@ -80,6 +84,21 @@ DASHBOARD = DEPLOY / "grafana-dashboard.json"
 
 def definitions_file(queue_type: str) -> Path:
     return DEPLOY / "rabbitmq" / f"definitions.{queue_type}.json"
+
+
+HISTORY_DEFINITIONS = definitions_file("history")
+HISTORY_STREAM = "returning.events.history"
+
+
+def history_config(stream_args: dict) -> dict:
+    """The [history] table that declares the stream with these arguments."""
+    return {"enabled": True, "max_age": stream_args["x-max-age"],
+            "max_bytes": stream_args["x-max-length-bytes"]}
+
+
+def segment_bytes(max_bytes: int) -> int:
+    """amqp::history_segment_bytes: a tenth of max_bytes within 1 MB .. 100 MB."""
+    return min(max(max_bytes // 10, 1_000_000), 100_000_000)
 
 
 # Everything the gateway exports (the operations issue's metric list).
@@ -593,6 +612,7 @@ def test_cluster_compose_services_and_files():
         data.add(mounts["/var/lib/rabbitmq"])
         assert mounts["/etc/rabbitmq/conf.d/90-rai-gateway.conf"] == "./compose-cluster/rabbitmq.conf"
         assert mounts["/etc/rabbitmq/definitions.d/10-topology.json"] == "./rabbitmq/definitions.quorum.json"
+        assert mounts["/etc/rabbitmq/definitions.d/20-history.json"] == "./rabbitmq/definitions.history.json"
         assert mounts["/usr/local/bin/rabbitmq-start"] == "./compose-cluster/rabbitmq-start"
         assert svc["entrypoint"][-1] == "/usr/local/bin/rabbitmq-start"
         assert svc["depends_on"]["certs"]["condition"] == "service_completed_successfully"
@@ -664,6 +684,10 @@ def test_cluster_compose_services_and_files():
         assert r.password == compose_interpolate(redis["environment"]["REDISCLI_AUTH"])
     assert len(spools) == len(gateways), "replicas must not share a spool"
     assert 'queue_type = "quorum"' in config and 'backend = "redis"' in config
+    # The gateways declare the history stream with the arguments the nodes load.
+    stream = next(q for q in json.loads(HISTORY_DEFINITIONS.read_text())["queues"]
+                  if q["name"] == HISTORY_STREAM)
+    assert tomllib.loads(config)["history"] == history_config(stream["arguments"])
 
 
 def test_cluster_haproxy_balances_the_replicas():
@@ -827,17 +851,42 @@ def test_kubernetes_manifest_structure():
 # --------------------------------------------------------------------------- definitions
 
 
+def test_history_definitions_hold_the_stream_the_gateway_declares():
+    history = json.loads(HISTORY_DEFINITIONS.read_text())
+    assert set(history) == {"queues", "bindings"}
+    [stream] = history["queues"]
+    assert stream["name"] == HISTORY_STREAM and stream["durable"] and stream["vhost"] == "/"
+    args = stream["arguments"]
+    # Exactly the gateway's four arguments (any other is a 406 against it), the
+    # [history] defaults, and its segment size for that max_bytes.
+    assert args == {"x-queue-type": "stream", "x-max-age": "7D", "x-max-length-bytes": 10737418240,
+                    "x-stream-max-segment-size-bytes": segment_bytes(10737418240)}
+    assert history["bindings"] == [{"source": "returning.events", "vhost": "/",
+                                    "destination": HISTORY_STREAM, "destination_type": "queue",
+                                    "routing_key": "#", "arguments": {}}]
+
+
 @pytest.mark.parametrize("queue_type", ["classic", "quorum"])
 def test_definitions_agree_with_gateway(queue_type, tmp_path):
+    """The topology file with the history file (definitions.d order: 10-topology then
+    20-history) against a gateway with [history] as the file declares it."""
     defs = json.loads(definitions_file(queue_type).read_text())
+    history = json.loads(HISTORY_DEFINITIONS.read_text())
     for section in ("exchanges", "queues", "bindings"):
         assert all(item["vhost"] == "/" for item in defs[section]), section
+    [stream] = history["queues"]
     with fresh_vhost(queue_type) as vhost:
         import_definitions(retarget(defs, vhost))
         wait_topology(vhost, defs)
+        import_definitions(retarget(history, vhost))
+        wait_topology(vhost, {"exchanges": [], **history})
+        defs = {**defs, "queues": defs["queues"] + history["queues"],
+                "bindings": defs["bindings"] + history["bindings"]}
 
         gw = OutboundGateway(tmp_path / "gw", UNUSED_TARGET,
                              amqp={"url": amqp_url_for(vhost), "queue_type": queue_type})
+        gw.config_path.write_text(gw.config_path.read_text() + "\n" +
+                                  to_toml({"history": history_config(stream["arguments"])}))
         try:
             gw.start(timeout=30)
             r = http_request(gw.admin_port, "GET", "/readyz", timeout=5)
@@ -863,6 +912,7 @@ def test_definitions_agree_with_gateway(queue_type, tmp_path):
         # each of the configured type.
         queues = {row[0]: row[1] for row in ctl_rows("list_queues", "-p", vhost, "name", "type")}
         assert set(queues) == {q["name"] for q in defs["queues"]}
+        assert queues.pop(HISTORY_STREAM) == "stream"
         assert all(t == queue_type for t in queues.values()), queues
         exchanges = {row[0]: row[1] for row in ctl_rows("list_exchanges", "-p", vhost, "name", "type")
                      if row[0].startswith("returning.")}
@@ -872,6 +922,7 @@ def test_definitions_agree_with_gateway(queue_type, tmp_path):
 def test_definitions_variants_differ_only_in_queue_type():
     classic = json.loads(definitions_file("classic").read_text())
     quorum = json.loads(definitions_file("quorum").read_text())
+    assert HISTORY_STREAM not in {q["name"] for q in classic["queues"] + quorum["queues"]}
     assert classic["exchanges"] == quorum["exchanges"]
     assert classic["bindings"] == quorum["bindings"]
     assert [q["name"] for q in classic["queues"]] == [q["name"] for q in quorum["queues"]]
