@@ -332,6 +332,9 @@ TEST_F(OutboundSenderTest, ARetriedCommandKeepsItsTraceparentAndEachAttemptIsANe
   EXPECT_EQ(test::recording_span_sink::attribute(spans[1], "rai.attempt"), "2");
   EXPECT_EQ(spans[0].parent, spans[1].parent);  // both children of the command's context
   publisher_.settle(1, publish_status::confirmed);
+  // Both deliveries settled before the fixture goes: no coroutine outlives it.
+  EXPECT_TRUE(consumer_.wait_for_settles(2));
+  EXPECT_TRUE(idle());
 }
 
 TEST_F(OutboundSenderTest, WithoutATraceparentTheFirstAttemptStartsATraceItsRetriesContinue) {
@@ -362,6 +365,9 @@ TEST_F(OutboundSenderTest, WithoutATraceparentTheFirstAttemptStartsATraceItsRetr
   ASSERT_TRUE(spans_.wait_for(2));
   EXPECT_EQ(spans_.spans().at(1).parent, sent->parent);
   publisher_.settle(1, publish_status::confirmed);
+  // Both deliveries settled before the fixture goes: no coroutine outlives it.
+  EXPECT_TRUE(consumer_.wait_for_settles(2));
+  EXPECT_TRUE(idle());
 }
 
 INSTANTIATE_TEST_SUITE_P(OutboundSenderTest, UnconfirmedNextHome,
