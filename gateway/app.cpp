@@ -32,6 +32,7 @@
 #include "http/http_client.hpp"
 #include "redis/url.hpp"
 #include "spool/spool.hpp"
+#include "tracing/span.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -109,6 +110,13 @@ std::unique_ptr<redis_dedupe_store> make_dedupe_store(net::io_context& ioc,
                                               metrics);
 }
 
+// Where the gateway's spans go (docs/wire-format.md §8): the exporter of
+// tracing.otlp_endpoint, or null when none is set; with null, no span record
+// is even built. The OTLP exporter (otlp/) is created here.
+std::unique_ptr<tracing::span_sink> make_span_sink(const tracing_settings&) {
+  return nullptr;
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -126,11 +134,13 @@ struct app::impl {
         owned_publisher(make_publisher(factory, config.amqp)),
         publisher(*owned_publisher),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
-        sender(ioc, config, publisher, client),
+        span_exporter(make_span_sink(config.tracing)),
+        sender(ioc, config, publisher, client, span_exporter.get()),
         spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
                                    : nullptr),
         dedupe_store(make_dedupe_store(ioc, config.dedupe, dedupe_store_stats)),
-        webhooks_service(config, publisher, spool.get(), inbound, dedupe_store.get()),
+        webhooks_service(config, publisher, spool.get(), inbound, dedupe_store.get(),
+                         span_exporter.get()),
         admin(publisher,
               {.has_target = [this](std::string_view k) { return sender.has_target(k); },
                .failing_checks = [this] { return failing_checks(); },
@@ -164,6 +174,9 @@ struct app::impl {
   std::unique_ptr<amqp::managed_publisher> owned_publisher;
   amqp::managed_publisher& publisher;  // *owned_publisher
   http_client client;
+  // Null when no exporter: declared before the services that submit to it,
+  // so it outlives them (and their requests and sends).
+  std::unique_ptr<tracing::span_sink> span_exporter;
   outbound_sender sender;
   std::optional<amqp::consumer> consumer;
   std::unique_ptr<spool::spool> spool;  // null when spool.enabled = false

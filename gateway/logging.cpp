@@ -122,6 +122,7 @@ void log_access(const access_record& r) {
   if (!r.source.empty()) field("source", r.source);
   if (!r.event.empty()) field("event", r.event);
   if (!r.id.empty()) field("id", r.id);
+  if (!r.trace_id.empty()) field("trace_id", r.trace_id);
   field("status", std::to_string(r.status));
   if (r.duplicate) field("duplicate", "true");
   if (r.spooled) field("spooled", "true");

@@ -21,7 +21,8 @@ struct access_record {
   std::string_view source;
   std::string_view event;
   std::string_view id;
-  std::string_view error;  // reason code, empty on success
+  std::string_view trace_id;  // 32 hex digits (docs/wire-format.md §8)
+  std::string_view error;     // reason code, empty on success
   unsigned status = 0;
   bool duplicate = false;
   bool spooled = false;  // accepted into the local spool, not (yet) the broker

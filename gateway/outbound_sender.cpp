@@ -9,11 +9,13 @@
 #include "crypto/webhook_signature.hpp"
 #include "gateway/async_limits.hpp"
 #include "gateway/async_publish.hpp"
+#include "gateway/request_trace.hpp"
 #include "gateway/session_token_cache.hpp"
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_envelope.hpp"
 #include "handlers/outbound_retry.hpp"
 #include "http/http_client.hpp"
+#include "tracing/span_scope.hpp"
 
 #ifndef RAI_GATEWAY_VERSION
 #define RAI_GATEWAY_VERSION "0.0.0"
@@ -61,6 +63,21 @@ std::string_view header_of(const amqp::delivery& d, std::string_view name) {
   for (const auto& [k, v] : d.headers)
     if (k == name) return v;
   return {};
+}
+
+// A header present exactly once (a repeated traceparent is not one context).
+std::optional<std::string_view> single_header(const amqp::delivery& d, std::string_view name) {
+  std::optional<std::string_view> found;
+  for (const auto& [k, v] : d.headers) {
+    if (k != name) continue;
+    if (found) return std::nullopt;
+    found = v;
+  }
+  return found;
+}
+
+std::string trace_hex(const std::optional<tracing::trace_context>& t) {
+  return t ? tracing::to_hex(t->trace) : std::string("-");
 }
 
 unsigned parse_attempt(std::string_view text) {
@@ -118,9 +135,11 @@ std::size_t reason_index(dead_reason r) {
 }
 
 // The command re-published to its next home keeps its body, id and kind, and
-// every header except the delivery-state ones, which are rewritten.
+// every header except the delivery-state ones, which are rewritten, and, once
+// the command has a trace context, traceparent/tracestate, which carry it.
 amqp::message next_home(const amqp::delivery& d, const std::string& kind, const std::string& id,
-                        std::string queue_name) {
+                        std::string queue_name,
+                        const std::optional<tracing::trace_context>& trace) {
   amqp::message m;
   m.exchange = "";  // the default exchange: routing key = queue name
   m.routing_key = std::move(queue_name);
@@ -130,16 +149,22 @@ amqp::message next_home(const amqp::delivery& d, const std::string& kind, const 
   m.content_type = d.content_type.empty() ? "application/json" : d.content_type;
   m.timestamp = d.timestamp;
   for (const auto& [k, v] : d.headers)
-    if (k != "x-attempt" && k != "x-last-status" && k != "x-last-error" && k != "x-dead-reason")
+    if (k != "x-attempt" && k != "x-last-status" && k != "x-last-error" && k != "x-dead-reason" &&
+        (!trace || (k != "traceparent" && k != "tracestate")))
       m.headers.emplace_back(k, v);
+  if (trace) {
+    m.headers.emplace_back("traceparent", tracing::format_traceparent(*trace));
+    if (!trace->tracestate.empty()) m.headers.emplace_back("tracestate", trace->tracestate);
+  }
   return m;
 }
 
 }  // namespace
 
 outbound_sender::outbound_sender(net::io_context& ioc, const gateway_config& config,
-                                 amqp::message_publisher& publisher, http_client& client)
-    : ioc_(ioc), publisher_(publisher), client_(client), settings_(config.outbound) {
+                                 amqp::message_publisher& publisher, http_client& client,
+                                 tracing::span_sink* spans)
+    : ioc_(ioc), publisher_(publisher), client_(client), spans_(spans), settings_(config.outbound) {
   if (!settings_.retry_schedule.empty()) schedule_.steps = settings_.retry_schedule;
   for (const auto& t : config.targets) {
     metrics_.add_kind(t.kind);
@@ -218,21 +243,56 @@ net::awaitable<handshake_result> outbound_sender::handshake(outbound_target& t) 
   co_return out;
 }
 
-net::awaitable<http_outcome> outbound_sender::timed_send(
-    outbound_target& t, const http::request<http::string_body>& req) {
+// One HTTP attempt: a client span of the command's trace, whose id goes out
+// as the traceparent's parent-id.
+net::awaitable<http_outcome> outbound_sender::timed_send(outbound_target& t,
+                                                         http::request<http::string_body>& req,
+                                                         command_trace& trace) {
+  const tracing::span_scope span = tracing::start_span(trace.context, thread_trace_ids());
+  // A command that came without a context: this first attempt started its
+  // trace, and the later ones (and its parked retries) are its children.
+  if (!trace.context) trace.context = tracing::trace_context{span.trace, span.id, span.flags, {}};
+  req.set("traceparent", span.child_traceparent());
+  if (span.tracestate.empty())
+    req.erase("tracestate");
+  else
+    req.set("tracestate", span.tracestate);
+
   t.metrics.sent.inc();
+  const auto span_start =
+      spans_ ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
   const auto started = std::chrono::steady_clock::now();
   const auto s = t.current.load();
   auto r = co_await client_.send(t.url, req, s->timeout, s->ca_file);
   t.metrics.latency.observe(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started));
   t.metrics.responses[r.error ? 0 : status_class(r.status)].inc();
+
+  if (spans_ && span.sampled()) {
+    auto rec = tracing::make_span_record(span, "POST " + std::string(trace.kind),
+                                         tracing::span_kind::client, span_start,
+                                         std::chrono::system_clock::now());
+    rec.error = r.error || r.status >= 400;
+    rec.attributes.reserve(7);
+    rec.attributes.emplace_back("http.request.method", "POST");
+    rec.attributes.emplace_back("server.address", t.url.host);
+    rec.attributes.emplace_back("url.path", t.url.target.substr(0, t.url.target.find('?')));
+    if (r.error)
+      rec.attributes.emplace_back("error.type", r.error.message());
+    else
+      rec.attributes.emplace_back("http.response.status_code", std::to_string(r.status));
+    rec.attributes.emplace_back("rai.kind", trace.kind);
+    rec.attributes.emplace_back("rai.command_id", trace.id);
+    rec.attributes.emplace_back("rai.attempt", std::to_string(trace.attempt));
+    spans_->submit(std::move(rec));
+  }
   co_return r;
 }
 
 net::awaitable<attempt_result> outbound_sender::send_command(outbound_target& t,
                                                              const std::string& id,
-                                                             const std::string& payload) {
+                                                             const std::string& payload,
+                                                             command_trace& trace) {
   const auto snapshot = t.current.load();
   const target_settings& s = *snapshot;
   http::request<http::string_body> req{http::verb::post, t.url.target, 11};
@@ -260,7 +320,7 @@ net::awaitable<attempt_result> outbound_sender::send_command(outbound_target& t,
 
   if (s.auth == target_auth::api_key) {
     req.set("x-api-key", s.api_key);
-    co_return classify(co_await timed_send(t, req));
+    co_return classify(co_await timed_send(t, req, trace));
   }
 
   // Workflow auth: a session token instead of the API key, renewed once on 401.
@@ -268,12 +328,12 @@ net::awaitable<attempt_result> outbound_sender::send_command(outbound_target& t,
   auto token = co_await t.tokens.get(do_handshake);
   if (token.token.empty()) co_return handshake_failure(token);
   req.set("x-session-token", token.token);
-  auto r = co_await timed_send(t, req);
+  auto r = co_await timed_send(t, req, trace);
   if (!r.error && r.status == 401) {
     token = co_await t.tokens.get(do_handshake, token.token);
     if (token.token.empty()) co_return handshake_failure(token);
     req.set("x-session-token", token.token);
-    r = co_await timed_send(t, req);
+    r = co_await timed_send(t, req, trace);
   }
   co_return classify(r);
 }
@@ -291,17 +351,18 @@ net::awaitable<void> outbound_sender::settle(const amqp::delivery& d, amqp::mess
   consumer_->reject(d.generation, d.tag, /*requeue=*/true);
 }
 
-net::awaitable<void> outbound_sender::dead_letter(const amqp::delivery& d, const std::string& kind,
-                                                  const std::string& id, unsigned attempts,
-                                                  dead_reason reason, const attempt_result& last) {
-  auto m = next_home(d, kind, id, amqp::names::dead_queue);
+net::awaitable<void> outbound_sender::dead_letter(
+    const amqp::delivery& d, const std::string& kind, const std::string& id, unsigned attempts,
+    dead_reason reason, const attempt_result& last,
+    const std::optional<tracing::trace_context>& trace) {
+  auto m = next_home(d, kind, id, amqp::names::dead_queue, trace);
   m.headers.emplace_back("x-attempt", std::to_string(attempts));
   m.headers.emplace_back("x-last-status", std::to_string(last.status));
   m.headers.emplace_back("x-last-error", last.error);
   m.headers.emplace_back("x-dead-reason", std::string(handlers::to_string(reason)));
   metrics_.of(kind).dead[reason_index(reason)].inc();
-  spdlog::warn("outbound: command {} kind={} dead-lettered ({}): {}", id, kind,
-               handlers::to_string(reason), last.error);
+  spdlog::warn("outbound: command {} kind={} dead-lettered ({}): {} trace_id={}", id, kind,
+               handlers::to_string(reason), last.error, trace_hex(trace));
   co_await settle(d, std::move(m), amqp::names::dead_queue);
 }
 
@@ -325,6 +386,11 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
   const unsigned previous_attempts = parse_attempt(header_of(d, "x-attempt"));
   // One Idempotency-Key per command, kept on every retry.
   std::string id = d.message_id.empty() ? handlers::new_idempotency_key() : d.message_id;
+  command_trace trace{.context = tracing::read_trace_headers(single_header(d, "traceparent"),
+                                                             single_header(d, "tracestate")),
+                      .kind = kind,
+                      .id = id,
+                      .attempt = previous_attempts + 1};
 
   // The reasons below are named locals on purpose: GCC 12 destroys a braced
   // temporary bound to a reference parameter inside a co_await expression
@@ -332,17 +398,20 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
   if (!handlers::valid_idempotency_key(id)) {
     const std::string fresh_id = handlers::new_idempotency_key();
     const attempt_result why{send_outcome::reject, 0, "message_id is not a usable id", {}};
-    co_return co_await dead_letter(d, kind, fresh_id, previous_attempts, dead_reason::invalid, why);
+    co_return co_await dead_letter(d, kind, fresh_id, previous_attempts, dead_reason::invalid, why,
+                                   trace.context);
   }
   if (!handlers::is_json_object(d.body)) {
     const attempt_result why{send_outcome::reject, 0, "body is not a JSON object", {}};
-    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::invalid, why);
+    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::invalid, why,
+                                   trace.context);
   }
   const auto it = targets_.find(kind);
   if (it == targets_.end()) {
     const attempt_result why{
         send_outcome::reject, 0, "no target configured for kind '" + excerpt(kind) + "'", {}};
-    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::no_target, why);
+    co_return co_await dead_letter(d, kind, id, previous_attempts, dead_reason::no_target, why,
+                                   trace.context);
   }
   outbound_target& t = *it->second;
 
@@ -350,7 +419,7 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
   async_semaphore::permit permit(t.slots);
   co_await t.rate.wait();
   t.metrics.in_flight.add();
-  const attempt_result result = co_await send_command(t, id, d.body);
+  const attempt_result result = co_await send_command(t, id, d.body, trace);
   t.metrics.in_flight.sub();
   const unsigned attempts = previous_attempts + 1;
 
@@ -358,11 +427,12 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
     case send_outcome::delivered:
       t.metrics.succeeded.inc();
       consumer_->ack(d.generation, d.tag);
-      spdlog::info("outbound: command {} kind={} delivered (attempt {}, http {})", id, kind,
-                   attempts, result.status);
+      spdlog::info("outbound: command {} kind={} delivered (attempt {}, http {}) trace_id={}", id,
+                   kind, attempts, result.status, trace_hex(trace.context));
       co_return;
     case send_outcome::reject:
-      co_return co_await dead_letter(d, kind, id, attempts, dead_reason::rejected, result);
+      co_return co_await dead_letter(d, kind, id, attempts, dead_reason::rejected, result,
+                                     trace.context);
     case send_outcome::retry:
       break;
   }
@@ -370,15 +440,16 @@ net::awaitable<void> outbound_sender::deliver(amqp::delivery d,
   const auto decision = handlers::next_retry(schedule_, settings_.delay_ladder, previous_attempts,
                                              result.retry_after, random_u64());
   if (decision.exhausted)
-    co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result);
+    co_return co_await dead_letter(d, kind, id, attempts, dead_reason::exhausted, result,
+                                   trace.context);
 
-  auto m = next_home(d, kind, id, amqp::retry_queue_name(decision.delay));
+  auto m = next_home(d, kind, id, amqp::retry_queue_name(decision.delay), trace.context);
   m.headers.emplace_back("x-attempt", std::to_string(attempts));
   m.headers.emplace_back("x-last-status", std::to_string(result.status));
   m.headers.emplace_back("x-last-error", result.error);
   t.metrics.retried.inc();
-  spdlog::info("outbound: command {} kind={} attempt {} failed ({}); retry in {} ms", id, kind,
-               attempts, result.error, decision.delay.count());
+  spdlog::info("outbound: command {} kind={} attempt {} failed ({}); retry in {} ms trace_id={}",
+               id, kind, attempts, result.error, decision.delay.count(), trace_hex(trace.context));
   co_await settle(d, std::move(m), "a delay queue");
 }
 

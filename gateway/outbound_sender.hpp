@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -11,6 +12,8 @@
 #include "handlers/outbound_command.hpp"
 #include "handlers/outbound_retry.hpp"
 #include "http/net.hpp"
+#include "tracing/span.hpp"
+#include "tracing/trace_context.hpp"
 
 namespace rai::amqp {
 class message_publisher;
@@ -34,10 +37,20 @@ struct attempt_result;
 // delay queue of the retry ladder, or returning.outbound.dead. If that publish
 // is not confirmed the delivery is rejected back to the queue (requeue), so
 // nothing is ever dropped.
+//
+// Trace context (docs/wire-format.md §8): every HTTP attempt of a command is
+// a client span and sends traceparent (the command's trace id, the attempt's
+// span id) and its tracestate. A command without a valid traceparent starts
+// a trace at its first attempt; its parked retries carry that traceparent, so
+// all attempts of one command share one trace.
 class outbound_sender {
  public:
+  // `spans`: where each attempt's client span goes when its trace is sampled
+  // (it outlives this; submit() is called from the io_context's threads), or
+  // null: no span is built.
   outbound_sender(net::io_context& ioc, const gateway_config& config,
-                  amqp::message_publisher& publisher, http_client& client);
+                  amqp::message_publisher& publisher, http_client& client,
+                  tracing::span_sink* spans = nullptr);
   ~outbound_sender();
 
   // Wires the consumer whose deliveries this sender settles. Call before start.
@@ -74,15 +87,25 @@ class outbound_sender {
   const outbound_metrics& metrics() const { return metrics_; }
 
  private:
+  // One command's trace: the context its attempts are children of (nullopt
+  // until its first attempt when it came without one), and what a span names.
+  struct command_trace {
+    std::optional<tracing::trace_context> context;
+    std::string_view kind;
+    std::string_view id;
+    unsigned attempt = 0;
+  };
+
   net::awaitable<void> deliver(amqp::delivery d, work_gate::ticket counted);
   net::awaitable<attempt_result> send_command(outbound_target& t, const std::string& id,
-                                              const std::string& payload);
-  net::awaitable<http_outcome> timed_send(outbound_target& t,
-                                          const http::request<http::string_body>& req);
+                                              const std::string& payload, command_trace& trace);
+  net::awaitable<http_outcome> timed_send(outbound_target& t, http::request<http::string_body>& req,
+                                          command_trace& trace);
   net::awaitable<handshake_result> handshake(outbound_target& t);
   net::awaitable<void> dead_letter(const amqp::delivery& d, const std::string& kind,
                                    const std::string& id, unsigned attempts,
-                                   handlers::dead_reason reason, const attempt_result& last);
+                                   handlers::dead_reason reason, const attempt_result& last,
+                                   const std::optional<tracing::trace_context>& trace);
   // Publishes `next` (its next home) with a confirm, then acks `d`; if the
   // publish fails, rejects `d` back to its queue.
   net::awaitable<void> settle(const amqp::delivery& d, amqp::message next, std::string_view what);
@@ -90,6 +113,7 @@ class outbound_sender {
   net::io_context& ioc_;
   amqp::message_publisher& publisher_;
   http_client& client_;
+  tracing::span_sink* spans_;  // null: spans are not exported
   amqp::message_consumer* consumer_ = nullptr;
   std::map<std::string, std::unique_ptr<outbound_target>, std::less<>> targets_;
   outbound_settings settings_;

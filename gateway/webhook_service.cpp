@@ -1,8 +1,11 @@
 #include "gateway/webhook_service.hpp"
 
+#include <array>
+
 #include "gateway/async_publish.hpp"
 #include "gateway/inbound_request.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/request_trace.hpp"
 #include "gateway/responses.hpp"
 #include "handlers/events.hpp"
 #include "handlers/inbound.hpp"
@@ -28,11 +31,12 @@ bool spools_after(amqp::publish_status s) {
 
 webhook_service::webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
                                  spool::spool* spool, inbound_metrics& metrics,
-                                 redis_dedupe_store* shared_window)
+                                 redis_dedupe_store* shared_window, tracing::span_sink* spans)
     : dedupe_(config.dedupe.window, config.dedupe.max_entries, shared_window),
       publisher_(publisher),
       spool_(spool),
       metrics_(metrics),
+      spans_(spans),
       exchange_(config.amqp.events_exchange),
       retry_after_(config.server.retry_after) {
   sources_.store(make_table(config.sources));
@@ -62,9 +66,13 @@ class webhook_service::call {
   call(webhook_service& service, const http::request_header<>& req)
       : service_(service),
         version_(req.version()),
-        target_(req.target().data(), req.target().size()) {
+        target_(req.target().data(), req.target().size()),
+        span(server_span_for(req)),
+        trace_hex_(tracing::hex_chars(span.trace)) {
     record.method = std::string_view(req.method_string().data(), req.method_string().size());
     record.path = path_of(target_);
+    record.trace_id = std::string_view(trace_hex_.data(), trace_hex_.size());
+    if (service_.spans_) span_start_ = std::chrono::system_clock::now();
     service_.metrics_.in_flight.add();
   }
   call(const call&) = delete;
@@ -104,6 +112,7 @@ class webhook_service::call {
     counters->latency.observe(latency);
     service_.metrics_.in_flight.sub();
     finished_ = true;
+    if (service_.spans_ && span.sampled()) submit_span();
     return res;
   }
 
@@ -120,6 +129,31 @@ class webhook_service::call {
     return finish(std::move(res));
   }
 
+  // This request's server span: its traceparent goes on the published message.
+  const tracing::span_scope span;
+
+ private:
+  const std::array<char, 32> trace_hex_;  // record.trace_id views it
+  std::chrono::system_clock::time_point span_start_;
+
+  void submit_span() {
+    std::string name(record.method);
+    if (!record.source.empty()) name += " /webhooks/{source}";
+    auto s = tracing::make_span_record(span, std::move(name), tracing::span_kind::server,
+                                       span_start_, std::chrono::system_clock::now());
+    s.error = record.status >= 500;
+    s.attributes.reserve(7);
+    s.attributes.emplace_back("http.request.method", record.method);
+    s.attributes.emplace_back("url.path", record.path);
+    s.attributes.emplace_back("http.response.status_code", std::to_string(record.status));
+    if (!record.source.empty()) s.attributes.emplace_back("rai.source", record.source);
+    if (!record.event.empty()) s.attributes.emplace_back("rai.event", record.event);
+    if (!record.id.empty()) s.attributes.emplace_back("rai.event_id", record.id);
+    if (!record.error.empty()) s.attributes.emplace_back("error.type", record.error);
+    service_.spans_->submit(std::move(s));
+  }
+
+ public:
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   access_record record;
   inbound_source_metrics* counters = &service_.metrics_.unknown();
@@ -183,6 +217,17 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
       break;
   }
 
+  // The W3C headers go last: traceparent names this request's span as the
+  // parent of the worker that consumes the message.
+  const auto message_headers = [&] {
+    std::vector<std::pair<std::string, std::string>> h{
+        {"x-source", source.name},
+        {"x-received-at", handlers::rfc3339_utc(received)},
+        {"x-auth", event->auth},
+        {"traceparent", c.span.child_traceparent()}};
+    if (!c.span.tracestate.empty()) h.emplace_back("tracestate", c.span.tracestate);
+    return h;
+  };
   const auto make_message = [&](std::string body) {
     return amqp::message{
         .exchange = exchange_,
@@ -192,9 +237,7 @@ net::awaitable<http_response> webhook_service::handle(const http_request& req) {
         .type = std::string(event_name),
         .timestamp =
             std::chrono::duration_cast<std::chrono::seconds>(received.time_since_epoch()).count(),
-        .headers = {{"x-source", source.name},
-                    {"x-received-at", handlers::rfc3339_utc(received)},
-                    {"x-auth", event->auth}},
+        .headers = message_headers(),
     };
   };
   // With a spool the plaintext is kept (one body copy) in case the broker fails.

@@ -14,6 +14,7 @@
 #include "handlers/source.hpp"
 #include "http/net.hpp"
 #include "spool/spool.hpp"
+#include "tracing/span.hpp"
 
 namespace rai::gateway {
 
@@ -23,13 +24,20 @@ namespace rai::gateway {
 // RabbitMQ and answers 200 only once the event is durable: confirmed by the
 // broker or, when the broker fails or does not confirm in time, synced to the
 // local spool (when there is one), which forwards it later.
+//
+// Trace context (docs/wire-format.md §8): each request is a server span, a
+// child of the request's valid traceparent or the root of a new trace; the
+// published message carries traceparent (same trace id, this span as parent)
+// and the valid tracestate. The access line names the trace id.
 class webhook_service {
  public:
   // `shared_window`: the Redis window of dedupe.backend = "redis" (it
-  // outlives this), or null.
+  // outlives this), or null. `spans`: where each answered request's server
+  // span goes when its trace is sampled (it outlives this; submit() is
+  // called from every webhook thread), or null: no span is built.
   webhook_service(const gateway_config& config, amqp::message_publisher& publisher,
                   spool::spool* spool, inbound_metrics& metrics,
-                  redis_dedupe_store* shared_window = nullptr);
+                  redis_dedupe_store* shared_window = nullptr, tracing::span_sink* spans = nullptr);
 
   // What the header alone decides (request_handler::check_header): the route,
   // the source, the method, the {event} segment, and the API key, signature
@@ -67,6 +75,7 @@ class webhook_service {
   amqp::message_publisher& publisher_;
   spool::spool* spool_;  // null: spool disabled
   inbound_metrics& metrics_;
+  tracing::span_sink* spans_;  // null: spans are not exported
   std::string exchange_;
   std::chrono::seconds retry_after_;
 };

@@ -63,14 +63,95 @@ std::optional<trace_context> parse_traceparent(std::string_view header) {
 }
 
 std::string format_traceparent(const trace_context& c) {
-  std::string out = "00-";
-  out += encode(c.trace);
-  out += '-';
-  out += encode(c.parent);
-  out += '-';
-  out += k_hex[c.flags >> 4];
-  out += k_hex[c.flags & 0x0f];
+  return format_traceparent(c.trace, c.parent, c.flags);
+}
+
+std::string format_traceparent(const trace_id& trace, const span_id& parent, std::uint8_t flags) {
+  std::string out(55, '-');
+  out[0] = '0';
+  out[1] = '0';
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    out[3 + 2 * i] = k_hex[trace[i] >> 4];
+    out[4 + 2 * i] = k_hex[trace[i] & 0x0f];
+  }
+  for (std::size_t i = 0; i < parent.size(); ++i) {
+    out[36 + 2 * i] = k_hex[parent[i] >> 4];
+    out[37 + 2 * i] = k_hex[parent[i] & 0x0f];
+  }
+  out[53] = k_hex[flags >> 4];
+  out[54] = k_hex[flags & 0x0f];
   return out;
+}
+
+std::array<char, 32> hex_chars(const trace_id& id) noexcept {
+  std::array<char, 32> out;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    out[2 * i] = k_hex[id[i] >> 4];
+    out[2 * i + 1] = k_hex[id[i] & 0x0f];
+  }
+  return out;
+}
+
+namespace {
+
+bool lcalpha(char c) noexcept {
+  return c >= 'a' && c <= 'z';
+}
+bool digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+bool key_char(char c) noexcept {
+  return lcalpha(c) || digit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+}
+
+// simple-key = lcalpha 0*255(key_char);
+// multi-tenant-key = (lcalpha / DIGIT) 0*240(key_char) "@" lcalpha 0*13(key_char).
+bool valid_key(std::string_view key) noexcept {
+  if (key.empty()) return false;
+  const auto at = key.find('@');
+  const auto all_key_chars = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), key_char);
+  };
+  if (at == std::string_view::npos)
+    return key.size() <= 256 && lcalpha(key[0]) && all_key_chars(key.substr(1));
+  const std::string_view tenant = key.substr(0, at);
+  const std::string_view system = key.substr(at + 1);
+  return !tenant.empty() && tenant.size() <= 241 && (lcalpha(tenant[0]) || digit(tenant[0])) &&
+         all_key_chars(tenant.substr(1)) && !system.empty() && system.size() <= 14 &&
+         lcalpha(system[0]) && all_key_chars(system.substr(1));
+}
+
+// value = 0*255(chr) nblk-chr; chr = %x20 / nblk-chr;
+// nblk-chr = %x21-2B / %x2D-3C / %x3E-7E.
+bool valid_value(std::string_view value) noexcept {
+  if (value.empty() || value.size() > 256 || value.back() == ' ') return false;
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e && c != ',' && c != '='; });
+}
+
+std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool valid_tracestate(std::string_view header) noexcept {
+  if (header.size() > max_tracestate_length) return false;
+  std::size_t members = 0;
+  while (true) {
+    const auto comma = header.find(',');
+    const std::string_view member = trim_ows(header.substr(0, comma));
+    if (!member.empty()) {
+      const auto eq = member.find('=');
+      if (eq == std::string_view::npos || ++members > 32 || !valid_key(member.substr(0, eq)) ||
+          !valid_value(member.substr(eq + 1)))
+        return false;
+    }
+    if (comma == std::string_view::npos) return true;
+    header.remove_prefix(comma + 1);
+  }
 }
 
 std::string to_hex(const trace_id& id) {

@@ -81,6 +81,19 @@ function headerString(headers, name) {
   return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
 }
 
+// [trace id, parent span id] of the message's W3C traceparent header
+// (docs/wire-format.md §8), or undefined when it has none or a malformed one.
+// The parent is the gateway's span: a worker that records spans of its own
+// (e.g. OpenTelemetry's W3CTraceContextPropagator extracting from the
+// headers) makes its span a child of it, in the same trace.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+function traceOf(headers) {
+  const m = TRACEPARENT.exec(headerString(headers, 'traceparent') || '');
+  if (!m || m[1] === 'ff' || (m[1] === '00' && m[5] !== undefined)) return undefined;
+  if (/^0+$/.test(m[2]) || /^0+$/.test(m[3])) return undefined;
+  return [m[2], m[3]];
+}
+
 async function run(opts, seen, state) {
   const url = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672/';
   const conn = await amqp.connect(url);
@@ -130,6 +143,7 @@ async function run(opts, seen, state) {
       ch.nack(msg, false, false); // never requeue a poison message forever
       return;
     }
+    const trace = traceOf(props.headers);
     try {
       await handleEvent(source, props.type, payload);
     } catch (err) {
@@ -144,6 +158,7 @@ async function run(opts, seen, state) {
         type: props.type,
         source,
         redelivered: Boolean(fields.redelivered),
+        trace_id: trace ? trace[0] : null,
       })}\n`,
     );
     seen.add(key);

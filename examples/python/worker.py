@@ -8,7 +8,9 @@ It declares its own durable queue, binds it to the `returning.events` topic
 exchange with one or more routing patterns (`returning.{source}.{event}`; default
 `returning.#`), takes messages with manual acks and a prefetch window, skips
 redeliveries it has already processed, and prints one JSON line per processed
-event on stdout. Diagnostics go to stderr.
+event on stdout, with the trace id of the message's W3C `traceparent` header
+(docs/wire-format.md §8) so the event can be followed from Returning.AI through
+the gateway to here. Diagnostics go to stderr.
 
 Needs: pika (Debian: python3-pika).
 """
@@ -20,6 +22,7 @@ import collections
 import hashlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -73,6 +76,22 @@ def header(props, name: str) -> str | None:
     return value
 
 
+TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$")
+
+
+def trace_of(props) -> tuple[str, str] | None:
+    """(trace id, parent span id) of the message's traceparent, or None when it has
+    none or a malformed one. The parent is the gateway's span: a worker that records
+    spans of its own (e.g. OpenTelemetry's TraceContextTextMapPropagator().extract
+    over the headers) makes its span a child of it, in the same trace."""
+    m = TRACEPARENT.match(header(props, "traceparent") or "")
+    if not m or m.group(1) == "ff" or (m.group(1) == "00" and m.group(5)):
+        return None
+    if set(m.group(2)) == {"0"} or set(m.group(3)) == {"0"}:
+        return None
+    return m.group(2), m.group(3)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--queue", default=os.environ.get("WORKER_QUEUE", "crm.returning-events"),
@@ -122,6 +141,7 @@ def main() -> int:
             log(f"reject {message_id}: {e}")
             ch.basic_reject(method.delivery_tag, requeue=False)
             return
+        trace = trace_of(props)
         handle_event(source, props.type or "", payload)
         print(json.dumps({
             "message_id": message_id,
@@ -129,6 +149,7 @@ def main() -> int:
             "type": props.type,
             "source": source,
             "redelivered": bool(method.redelivered),
+            "trace_id": trace[0] if trace else None,
         }), flush=True)
         seen.add(key)
         ch.basic_ack(method.delivery_tag)

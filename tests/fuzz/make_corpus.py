@@ -321,6 +321,17 @@ def http_seeds() -> dict[str, bytes]:
             plain_path + "/message-posted?x=1", event(None, "evt-2")),
         "plain_http10": http_post(plain_path, plain, version="1.0"),
         "expect_continue": http_post(plain_path, plain, {"Expect": b"100-continue"}),
+        # W3C trace context (docs/wire-format.md §8): a valid pair, then a future
+        # version with extra fields, a repeated traceparent and a bad tracestate.
+        "plain_traced": http_post(plain_path, plain, {
+            "traceparent": b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "tracestate": b"rojo=00f067aa0ba902b7,fw529a3039@dt=t61rcWkgMzE"}),
+        "plain_trace_odd": http_post(plain_path, plain, {
+            "traceparent": b"cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more",
+            "tracestate": b"rojo=1,,  congo=2,Bad=3"}) + http_post(
+            plain_path, event("user_joined", "evt-3"),
+            {"traceparent": b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"},
+            extra=b"traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01\r\n"),
         "get_405": b"GET /webhooks/plain HTTP/1.1\r\nHost: g\r\n\r\n",
         "head_then_post": b"HEAD /webhooks/plain HTTP/1.1\r\nHost: g\r\n\r\n"
                           + http_post(plain_path, plain),

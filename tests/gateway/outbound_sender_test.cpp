@@ -24,6 +24,8 @@
 #include "tests/http/tls_test_server.hpp"
 #include "tests/support/fake_consumer.hpp"
 #include "tests/support/fake_publisher.hpp"
+#include "tests/support/recording_span_sink.hpp"
+#include "tracing/trace_context.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -69,7 +71,7 @@ class OutboundSenderTest : public ::testing::Test {
     config.outbound.enabled = true;
     config.outbound.connect_timeout = 3s;
     client_ = std::make_unique<http_client>(ioc_, http_client_settings{.connect_timeout = 3s});
-    sender_ = std::make_unique<outbound_sender>(ioc_, config, publisher_, *client_);
+    sender_ = std::make_unique<outbound_sender>(ioc_, config, publisher_, *client_, &spans_);
     sender_->attach(consumer_);
   }
 
@@ -118,6 +120,7 @@ class OutboundSenderTest : public ::testing::Test {
   net::io_context ioc_{1};
   test::fake_publisher publisher_;
   test::fake_consumer consumer_;
+  test::recording_span_sink spans_;
   std::unique_ptr<test_server> server_;
   std::unique_ptr<http_client> client_;
   std::unique_ptr<outbound_sender> sender_;
@@ -177,9 +180,11 @@ TEST_F(OutboundSenderTest, ARetryRewritesTheDeliveryStateHeadersOnly) {
            {"x-last-error", "old"},
            {"x-custom", "kept"}});
   const amqp::message m = parked();
+  // traceparent: the trace the first attempt started (see the trace tests).
   EXPECT_EQ(m.headers, (std::vector<std::pair<std::string, std::string>>{
                            {"x-kind", "currency"},
                            {"x-custom", "kept"},
+                           {"traceparent", header(m, "traceparent").value_or("")},
                            {"x-attempt", "3"},
                            {"x-last-status", "500"},
                            {"x-last-error", header(m, "x-last-error").value_or("")}}));
@@ -267,6 +272,102 @@ TEST_P(UnconfirmedNextHome, RejectsTheCommandBackToItsQueueAfterARefusal) {
   EXPECT_FALSE(s.acked);
   EXPECT_TRUE(s.requeue);
   EXPECT_EQ(s.tag, 22u);
+}
+
+// docs/wire-format.md §8: every HTTP attempt sends the command's trace with a
+// span id of its own, and is a client span of that trace.
+constexpr const char* k_traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+TEST_F(OutboundSenderTest, ACommandsTraceparentReachesTheEndpointAsAChildOfIt) {
+  start(200);
+  deliver(31, R"({"amount":1})",
+          {{"x-kind", "currency"}, {"traceparent", k_traceparent}, {"tracestate", "rojo=1"}});
+  EXPECT_TRUE(only_settle().acked);
+  ASSERT_EQ(requests_seen(), 1u);
+  const auto seen = server_->seen();
+  const auto& req = seen.requests[0].message;
+  const auto sent = tracing::parse_traceparent(std::string(req["traceparent"]));
+  ASSERT_TRUE(sent) << req["traceparent"];
+  EXPECT_EQ(tracing::to_hex(sent->trace), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_NE(tracing::to_hex(sent->parent), "00f067aa0ba902b7");
+  EXPECT_EQ(sent->flags, 0x01);
+  EXPECT_EQ(req["tracestate"], "rojo=1");
+
+  ASSERT_TRUE(spans_.wait_for(1));
+  const tracing::span_record s = spans_.spans().at(0);
+  EXPECT_EQ(s.kind, tracing::span_kind::client);
+  EXPECT_EQ(s.name, "POST currency");
+  EXPECT_EQ(s.trace, sent->trace);
+  EXPECT_EQ(s.id, sent->parent);
+  EXPECT_EQ(tracing::to_hex(s.parent), "00f067aa0ba902b7");
+  EXPECT_FALSE(s.error);
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "http.response.status_code"), "200");
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "rai.command_id"), "cmd-31");
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "rai.attempt"), "1");
+}
+
+TEST_F(OutboundSenderTest, ARetriedCommandKeepsItsTraceparentAndEachAttemptIsANewSpan) {
+  start(503, "Retry-After: 60\r\n");
+  deliver(32, R"({"amount":1})", {{"x-kind", "currency"}, {"traceparent", k_traceparent}});
+  const amqp::message m = parked();
+  EXPECT_EQ(header(m, "traceparent"), k_traceparent);  // unchanged on the parked command
+  publisher_.settle(0, publish_status::confirmed);
+  EXPECT_TRUE(only_settle().acked);
+
+  // Its retry, as the delay queue hands it back.
+  deliver(33, R"({"amount":1})", m.headers);
+  ASSERT_TRUE(publisher_.wait_for_published(2));
+  ASSERT_EQ(requests_seen(), 2u);
+  const auto seen = server_->seen();
+  const auto first =
+      tracing::parse_traceparent(std::string(seen.requests[0].message["traceparent"]));
+  const auto second =
+      tracing::parse_traceparent(std::string(seen.requests[1].message["traceparent"]));
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->trace, second->trace);
+  EXPECT_NE(first->parent, second->parent);
+  ASSERT_TRUE(spans_.wait_for(2));
+  const auto spans = spans_.spans();
+  EXPECT_TRUE(spans[0].error);  // a 503
+  EXPECT_EQ(test::recording_span_sink::attribute(spans[1], "rai.attempt"), "2");
+  EXPECT_EQ(spans[0].parent, spans[1].parent);  // both children of the command's context
+  publisher_.settle(1, publish_status::confirmed);
+  // Both deliveries settled before the fixture goes: no coroutine outlives it.
+  EXPECT_TRUE(consumer_.wait_for_settles(2));
+  EXPECT_TRUE(idle());
+}
+
+TEST_F(OutboundSenderTest, WithoutATraceparentTheFirstAttemptStartsATraceItsRetriesContinue) {
+  start(503, "Retry-After: 60\r\n");
+  deliver(34, R"({"amount":1})", {{"x-kind", "currency"}, {"traceparent", "00-garbage"}});
+  const amqp::message m = parked();
+  ASSERT_EQ(requests_seen(), 1u);
+  const auto sent =
+      tracing::parse_traceparent(std::string(server_->seen().requests[0].message["traceparent"]));
+  ASSERT_TRUE(sent);
+  // The parked command carries the trace, the first attempt as its parent;
+  // the malformed header is not kept beside it.
+  EXPECT_EQ(header(m, "traceparent"), tracing::format_traceparent(*sent));
+  std::size_t traceparents = 0;
+  for (const auto& [k, v] : m.headers) traceparents += k == "traceparent";
+  EXPECT_EQ(traceparents, 1u);
+  ASSERT_TRUE(spans_.wait_for(1));
+  EXPECT_EQ(spans_.spans().at(0).parent, tracing::span_id{});  // the root of the trace
+  publisher_.settle(0, publish_status::confirmed);
+  EXPECT_TRUE(only_settle().acked);
+
+  deliver(35, R"({"amount":1})", m.headers);
+  ASSERT_TRUE(publisher_.wait_for_published(2));
+  const auto again =
+      tracing::parse_traceparent(std::string(server_->seen().requests[1].message["traceparent"]));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->trace, sent->trace);
+  ASSERT_TRUE(spans_.wait_for(2));
+  EXPECT_EQ(spans_.spans().at(1).parent, sent->parent);
+  publisher_.settle(1, publish_status::confirmed);
+  // Both deliveries settled before the fixture goes: no coroutine outlives it.
+  EXPECT_TRUE(consumer_.wait_for_settles(2));
+  EXPECT_TRUE(idle());
 }
 
 INSTANTIATE_TEST_SUITE_P(OutboundSenderTest, UnconfirmedNextHome,

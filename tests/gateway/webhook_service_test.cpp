@@ -20,7 +20,9 @@
 
 #include "spool/spool.hpp"
 #include "tests/support/fake_publisher.hpp"
+#include "tests/support/recording_span_sink.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tracing/trace_context.hpp"
 
 namespace rai::gateway {
 namespace {
@@ -67,14 +69,17 @@ class WebhookServiceTest : public ::testing::Test {
       spool_ = std::make_unique<spool::spool>(s);
       spool_->open();
     }
-    service_ = std::make_unique<webhook_service>(config_, publisher_, spool_.get(), metrics_);
+    service_ = std::make_unique<webhook_service>(config_, publisher_, spool_.get(), metrics_,
+                                                 nullptr, &spans_);
   }
 
   // Starts handling a POST /webhooks/shop of the event `id` on the io thread.
-  std::future<http_response> post(std::string_view id) {
+  std::future<http_response> post(std::string_view id,
+                                  std::vector<std::pair<std::string, std::string>> extra = {}) {
     http_request& req = requests_.emplace_back(http::verb::post, "/webhooks/shop", 11);
     req.set(http::field::content_type, "application/json");
     req.set("x-api-key", api_key);
+    for (const auto& [k, v] : extra) req.insert(k, v);
     req.body() = event_body(id);
     req.prepare_payload();
     return net::co_spawn(ioc_, service_->handle(req), net::use_future);
@@ -105,6 +110,7 @@ class WebhookServiceTest : public ::testing::Test {
   // keep work guards on it.
   net::io_context ioc_{1};
   test::fake_publisher publisher_;
+  test::recording_span_sink spans_;
   inbound_metrics metrics_;
   gateway_config config_ = make_config();
   test::temp_dir dir_;
@@ -129,13 +135,131 @@ TEST_F(WebhookServiceTest, AFreshEventIsAnsweredOnlyOnceTheBrokerConfirmsIt) {
   EXPECT_EQ(m.type, "user-joined");
   EXPECT_EQ(m.body, event_body("evt-1"));  // the event as sent, byte for byte
   EXPECT_GT(m.timestamp, 1'700'000'000);
-  ASSERT_EQ(m.headers.size(), 3u);
+  ASSERT_EQ(m.headers.size(), 4u);
   EXPECT_EQ(m.headers[0], (std::pair<std::string, std::string>("x-source", "shop")));
   EXPECT_EQ(m.headers[1].first, "x-received-at");
   EXPECT_EQ(m.headers[1].second.size(), 24u) << m.headers[1].second;  // RFC 3339, ms, Z
   EXPECT_TRUE(m.headers[1].second.ends_with("Z"));
   EXPECT_EQ(m.headers[2].first, "x-auth");
   EXPECT_NE(m.headers[2].second.find("api-key"), std::string::npos) << m.headers[2].second;
+  // No traceparent came: the gateway started a trace, its span the parent.
+  EXPECT_EQ(m.headers[3].first, "traceparent");
+  const auto context = tracing::parse_traceparent(m.headers[3].second);
+  ASSERT_TRUE(context) << m.headers[3].second;
+  EXPECT_EQ(context->flags, 0x01);
+  ASSERT_TRUE(spans_.wait_for(1));
+  const tracing::span_record span = spans_.spans().at(0);
+  EXPECT_EQ(span.trace, context->trace);
+  EXPECT_EQ(span.id, context->parent);
+  EXPECT_EQ(span.parent, tracing::span_id{});  // a root span
+}
+
+// docs/wire-format.md §8: the received trace continues through the gateway's
+// server span into the published message.
+constexpr const char* k_traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+std::optional<std::string> header(const amqp::message& m, std::string_view name) {
+  for (const auto& [k, v] : m.headers)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+TEST_F(WebhookServiceTest, AReceivedTraceparentContinuesOnThePublishedMessage) {
+  start(false);
+  const http_response res = settled(
+      post("evt-traced", {{"traceparent", k_traceparent}, {"tracestate", "rojo=1,congo=2"}}), 0,
+      publish_status::confirmed);
+  ASSERT_EQ(status_of(res), 200u);
+  const amqp::message m = publisher_.message(0);
+  const auto published = tracing::parse_traceparent(header(m, "traceparent").value_or(""));
+  ASSERT_TRUE(published);
+  EXPECT_EQ(tracing::to_hex(published->trace), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_NE(tracing::to_hex(published->parent), "00f067aa0ba902b7");  // the gateway's span
+  EXPECT_EQ(published->flags, 0x01);
+  EXPECT_EQ(header(m, "tracestate"), "rojo=1,congo=2");
+
+  // One server span: the received parent's child, the published message's parent.
+  ASSERT_TRUE(spans_.wait_for(1));
+  const auto spans = spans_.spans();
+  ASSERT_EQ(spans.size(), 1u);
+  const tracing::span_record& s = spans[0];
+  EXPECT_EQ(s.kind, tracing::span_kind::server);
+  EXPECT_EQ(s.name, "POST /webhooks/{source}");
+  EXPECT_EQ(s.trace, published->trace);
+  EXPECT_EQ(s.id, published->parent);
+  EXPECT_EQ(tracing::to_hex(s.parent), "00f067aa0ba902b7");
+  EXPECT_FALSE(s.error);
+  EXPECT_LE(s.start, s.end);
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "http.response.status_code"), "200");
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "rai.source"), "shop");
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "rai.event_id"), "evt-traced");
+}
+
+TEST_F(WebhookServiceTest, AMalformedTraceparentIsReplacedByANewTraceAndItsTracestateDropped) {
+  start(false);
+  publisher_.settle_at_once(publish_status::confirmed);
+  for (const char* bad : {"00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "junk"}) {
+    const std::string id = "evt-bad-" + std::to_string(publisher_.published());
+    auto f = post(id, {{"traceparent", bad}, {"tracestate", "rojo=1"}});
+    ASSERT_EQ(status_of(answer(f)), 200u) << bad;
+    const amqp::message m = publisher_.message(publisher_.published() - 1);
+    const auto published = tracing::parse_traceparent(header(m, "traceparent").value_or(""));
+    ASSERT_TRUE(published) << bad;
+    EXPECT_NE(tracing::to_hex(published->trace), "4bf92f3577b34da6a3ce929d0e0e4736") << bad;
+    EXPECT_FALSE(header(m, "tracestate")) << bad;
+  }
+}
+
+TEST_F(WebhookServiceTest, TwoTraceparentHeadersAreNoContext) {
+  start(false);
+  publisher_.settle_at_once(publish_status::confirmed);
+  auto f = post("evt-two", {{"traceparent", k_traceparent}, {"traceparent", k_traceparent}});
+  ASSERT_EQ(status_of(answer(f)), 200u);
+  const auto published =
+      tracing::parse_traceparent(header(publisher_.message(0), "traceparent").value_or(""));
+  ASSERT_TRUE(published);
+  EXPECT_NE(tracing::to_hex(published->trace), "4bf92f3577b34da6a3ce929d0e0e4736");
+}
+
+TEST_F(WebhookServiceTest, AnInvalidTracestateIsDroppedAndTheTraceKept) {
+  start(false);
+  publisher_.settle_at_once(publish_status::confirmed);
+  auto f = post("evt-state", {{"traceparent", k_traceparent}, {"tracestate", "rojo=\x01,Bad"}});
+  ASSERT_EQ(status_of(answer(f)), 200u);
+  const amqp::message m = publisher_.message(0);
+  EXPECT_TRUE(
+      header(m, "traceparent").value_or("").starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  EXPECT_FALSE(header(m, "tracestate"));
+}
+
+TEST_F(WebhookServiceTest, AnUnsampledTraceIsCarriedButNoSpanIsRecorded) {
+  start(false);
+  publisher_.settle_at_once(publish_status::confirmed);
+  auto f = post("evt-unsampled",
+                {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"}});
+  ASSERT_EQ(status_of(answer(f)), 200u);
+  const std::string published = header(publisher_.message(0), "traceparent").value_or("");
+  EXPECT_TRUE(published.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")) << published;
+  EXPECT_TRUE(published.ends_with("-00")) << published;
+  EXPECT_TRUE(spans_.spans().empty());
+}
+
+TEST_F(WebhookServiceTest, ARefusedRequestIsAServerSpanToo) {
+  start(false);
+  http_request& req = requests_.emplace_back(http::verb::post, "/webhooks/shop", 11);
+  req.set("x-api-key", "not-the-key");
+  req.set("traceparent", k_traceparent);
+  req.body() = event_body("evt-refused-span");
+  req.prepare_payload();
+  auto f = net::co_spawn(ioc_, service_->handle(req), net::use_future);
+  EXPECT_EQ(status_of(answer(f)), 401u);
+  ASSERT_TRUE(spans_.wait_for(1));
+  const tracing::span_record s = spans_.spans().at(0);
+  EXPECT_EQ(tracing::to_hex(s.trace), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(test::recording_span_sink::attribute(s, "http.response.status_code"), "401");
+  EXPECT_TRUE(test::recording_span_sink::attribute(s, "error.type"));
 }
 
 TEST_F(WebhookServiceTest, AConfirmedIdIsADuplicateAndNotPublishedAgain) {

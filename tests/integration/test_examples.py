@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import queue as queue_mod
+import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -141,9 +143,13 @@ def test_worker_processes_events_and_skips_redeliveries(gw, start_worker, worker
                                           f"returning.{other.name}.#"])
 
     sent = []
-    for kind in ("user-joined", "user-visited"):
+    # The first event carries a traceparent: the worker names its trace
+    # (docs/wire-format.md §8); the others get a trace the gateway starts.
+    trace = secrets.token_hex(16)
+    for kind, extra in (("user-joined", {"traceparent": f"00-{trace}-{secrets.token_hex(8)}-01"}),
+                        ("user-visited", None)):
         eid = unique("w")
-        r = gw.send("gcm", sample_event(kind, eid), kind)
+        r = gw.send("gcm", sample_event(kind, eid), kind, headers=extra)
         assert r.status == 200, r
         sent.append((eid, src.routing_key(kind), kind, src.name))
     # not matched by the worker's patterns
@@ -157,6 +163,9 @@ def test_worker_processes_events_and_skips_redeliveries(gw, start_worker, worker
     got = w.records(3)
     assert [(g["message_id"], g["routing_key"], g["type"]) for g in got] == [s[:3] for s in sent]
     assert [g["source"] for g in got] == [s[3] for s in sent]
+    assert got[0]["trace_id"] == trace, got[0]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", g["trace_id"] or "") for g in got), got
+    assert got[1]["trace_id"] != trace
 
     # An AMQP-level redelivery: a copy of the first message (same message_id, same
     # x-source) put straight into the worker's queue. It must be acked, not processed.
@@ -176,6 +185,7 @@ def test_worker_processes_events_and_skips_redeliveries(gw, start_worker, worker
         conn.close()
     [g] = w.records(1)
     assert g["message_id"] == dup_id and g["source"] == other.name, g
+    assert g["trace_id"] is None, g  # published without a traceparent
 
     # a last event through the gateway: it comes after the copies in the queue, so once
     # it is printed the copy of the first one has surely been seen and skipped

@@ -6,6 +6,8 @@ import base64
 import datetime as dt
 import json
 import os
+import re
+import secrets
 import socket
 import subprocess
 import time
@@ -36,6 +38,7 @@ from conftest import (
     sign,
     to_toml,
     unique,
+    wait_until,
 )
 
 # --------------------------------------------------------------------------- helpers
@@ -391,6 +394,66 @@ def test_unencrypted_source(gw, reader):
     assert_accepted(gw.post(src.path("user-joined"), body, headers), eid, "user-joined")
     [m] = q.expect(1)
     assert_published(m, src, "user-joined", pt, eid, {"api-key"})
+
+
+# --------------------------------------------------------------------------- trace context (docs/wire-format.md §8)
+
+TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+def post_traced(gw: Gateway, eid: str, trace_headers: dict[str, str]):
+    """POSTs a plaintext event with the given trace headers; returns its published message."""
+    src = gw["plain"]
+    body, headers = src.build(sample_event("user-joined", eid))
+    headers.update(trace_headers)
+    assert_accepted(gw.post(src.path("user-joined"), body, headers), eid, "user-joined")
+    return src, body
+
+
+def test_traceparent_is_carried_to_the_published_message(gw, reader):
+    src = gw["plain"]
+    q = reader_for(reader, src)
+    eid = unique("traced")
+    trace, parent = secrets.token_hex(16), secrets.token_hex(8)
+    post_traced(gw, eid, {"traceparent": f"00-{trace}-{parent}-01",
+                          "tracestate": "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"})
+    [m] = q.expect(1)
+    assert m.props.message_id == eid
+    got = TRACEPARENT.match(str(m.headers.get("traceparent")))
+    assert got, m.headers
+    # The same trace; the parent is now the gateway's own span.
+    assert got.group(1) == trace and got.group(2) != parent and got.group(3) == "01", got.group(0)
+    assert m.headers.get("tracestate") == "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", m.headers
+    # The access line names the trace.
+    assert wait_until(lambda: f"id={eid} trace_id={trace}" in gw.stderr_path.read_text(errors="replace"),
+                      5), gw.output()
+
+
+def test_malformed_or_missing_traceparent_is_replaced_by_a_new_trace(gw, reader):
+    src = gw["plain"]
+    q = reader_for(reader, src)
+    zero_trace = "00-" + "0" * 32 + "-00f067aa0ba902b7-01"
+    upper = "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01"
+    cases = [{"traceparent": zero_trace, "tracestate": "rojo=1"},
+             {"traceparent": upper},
+             {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"},
+             {}]
+    ids = []
+    for i, case in enumerate(cases):
+        eid = unique(f"badtrace{i}")
+        ids.append(eid)
+        post_traced(gw, eid, case)
+    msgs = q.expect(len(cases))
+    assert [m.props.message_id for m in msgs] == ids
+    traces = set()
+    for m, case in zip(msgs, cases):
+        got = TRACEPARENT.match(str(m.headers.get("traceparent")))
+        assert got, (case, m.headers)
+        assert got.group(1) not in ("0" * 32, "4bf92f3577b34da6a3ce929d0e0e4736"), (case, got.group(0))
+        assert got.group(3) == "01"
+        assert "tracestate" not in m.headers, (case, m.headers)
+        traces.add(got.group(1))
+    assert len(traces) == len(cases), "a new trace per event"
 
 
 # --------------------------------------------------------------------------- event ids

@@ -396,8 +396,10 @@ def test_access_log_escapes_c1_and_bidi_in_the_path(gateway_factory, fmt):
     if fmt == "json":
         rec = json.loads(line())
         assert rec["path"] == target.decode() and rec["status"] == "404", rec
+        assert re.fullmatch(r"[0-9a-f]{32}", rec["trace_id"]), rec  # a refusal is traced too
     else:
         assert f'path="/webhooks/{marker}\\u009b31m\\u202egnp.exe\\u2066\\u0085"'.encode() in line(), line()
+        assert re.search(rb" trace_id=[0-9a-f]{32} ", line()), line()
 
 
 # --------------------------------------------------------------------------- TLS

@@ -185,6 +185,39 @@ def settle_and_stop(g: OutboundGateway, b: Broker, *queues: str) -> None:
         assert b.count(q) == 0, f"{q} holds {b.count(q)} message(s) after the run"
 
 
+# --------------------------------------------------------------------------- trace context (docs/wire-format.md §8)
+
+TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["traceparent", "no_traceparent"])
+def test_traceparent_reaches_the_endpoint_on_every_attempt(endpoint, outbound_gateway, broker, given):
+    ep = endpoint()
+    ep.script("/in", Reply(503, {}, b"busy"), Reply(500, {}, b"oops"))
+    g = outbound_gateway({"currency": target(ep.url("/in"))})
+    trace, parent = secrets.token_hex(16), secrets.token_hex(8)
+    headers = {"traceparent": f"00-{trace}-{parent}-01", "tracestate": "rojo=1"} if given else None
+    broker.publish("currency", payload("currency"), unique("traced"), headers=headers)
+    got = ep.wait_for(3, "/in", timeout=15)
+    assert len(got) == 3, f"{len(got)} attempt(s)\n{g.output()}"
+    sent = [TRACEPARENT.match(r.headers.get("traceparent", "")) for r in got]
+    assert all(sent), [r.headers.get("traceparent") for r in got]
+    assert all(r.count("traceparent") == 1 for r in got)
+    traces = {m.group(1) for m in sent}
+    assert len(traces) == 1, f"the attempts of one command are in one trace: {traces}"
+    spans = [m.group(2) for m in sent]
+    assert len(set(spans)) == 3 and parent not in spans, f"a new span per attempt: {spans}"
+    if given:
+        assert traces == {trace}
+        assert all(r.headers.get("tracestate") == "rojo=1" for r in got)
+    else:
+        assert all("tracestate" not in r.headers for r in got)
+    (t,) = traces
+    assert wait_until(lambda: f"delivered (attempt 3, http 200) trace_id={t}" in g.log_text(), 5), \
+        g.output()
+    settle_and_stop(g, broker)
+
+
 # --------------------------------------------------------------------------- delivery
 
 
