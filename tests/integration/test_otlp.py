@@ -144,19 +144,22 @@ def test_a_hanging_or_absent_collector_costs_no_latency_and_drops_are_counted(tr
     collector.mode = "hang"  # answers after the exporter's 2 s timeout
     posts = collector.posts
     hanging = [timed_send(g, event(i)) for i in range(10)]
-    assert wait_until(lambda: collector.posts > posts, 3), "no export reached the collector"
+    assert wait_until(lambda: collector.posts > posts, 5), "no export reached the collector"
+    # the batch's 2 s timeout, after at most one 1 s interval; generous for a loaded CI box
     assert wait_until(lambda: sample(metrics(g), "rai_gateway_spans_dropped_total",
-                                     reason="export_failed") > failed_before, 5)
+                                     reason="export_failed") > failed_before, 8)
 
     collector.stop()  # now the port refuses connections
     failed_before = sample(metrics(g), "rai_gateway_spans_dropped_total", reason="export_failed")
     gone = [timed_send(g, event(i)) for i in range(10)]
     assert wait_until(lambda: sample(metrics(g), "rai_gateway_spans_dropped_total",
-                                     reason="export_failed") > failed_before, 4)
+                                     reason="export_failed") > failed_before, 8)
 
+    # A request that waited for the exporter would take its 2 s timeout; the bounds leave
+    # room for a loaded machine and still catch that.
     normal = statistics.median(baseline)
     for name, times in (("hanging", hanging), ("absent", gone)):
-        assert statistics.median(times) < 3 * normal + 0.05, (name, times, baseline)
+        assert statistics.median(times) < 5 * normal + 0.1, (name, times, baseline)
         assert max(times) < 1.0, (name, times)
     r = http_request(g.admin_port, "GET", "/readyz", timeout=5)
     assert r.status == 200  # span export is not a readiness check
