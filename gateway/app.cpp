@@ -30,6 +30,7 @@
 #include "gateway/tls_server_context.hpp"
 #include "gateway/webhook_service.hpp"
 #include "http/http_client.hpp"
+#include "otlp/span_exporter.hpp"
 #include "redis/url.hpp"
 #include "spool/spool.hpp"
 #include "tracing/span.hpp"
@@ -110,11 +111,19 @@ std::unique_ptr<redis_dedupe_store> make_dedupe_store(net::io_context& ioc,
                                               metrics);
 }
 
-// Where the gateway's spans go (docs/wire-format.md §8): the exporter of
-// tracing.otlp_endpoint, or null when none is set; with null, no span record
-// is even built. The OTLP exporter (otlp/) is created here.
-std::unique_ptr<tracing::span_sink> make_span_sink(const tracing_settings&) {
-  return nullptr;
+// Where the gateway's spans go (docs/wire-format.md §8). Null without
+// tracing.otlp_endpoint (then no span record is even built), or (logged;
+// run() then refuses to start) when the endpoint is not a URL the HTTP
+// client accepts.
+std::unique_ptr<otlp::span_exporter> make_span_exporter(const tracing_settings& tracing) {
+  if (tracing.otlp_endpoint.empty()) return nullptr;
+  auto exporter = otlp::span_exporter::start({.endpoint = tracing.otlp_endpoint});
+  if (!exporter) {
+    spdlog::critical("tracing.otlp_endpoint: {}", exporter.error().message());
+    return nullptr;
+  }
+  spdlog::info("tracing: exporting spans to {}", tracing.otlp_endpoint);
+  return std::move(*exporter);
 }
 
 double unix_now() {
@@ -131,10 +140,10 @@ struct app::impl {
                                       : std::max(1u, std::thread::hardware_concurrency())),
         workers(threads),
         ioc(static_cast<int>(threads)),
+        span_exporter(make_span_exporter(config.tracing)),
         owned_publisher(make_publisher(factory, config.amqp)),
         publisher(*owned_publisher),
         client(ioc, {.connect_timeout = config.outbound.connect_timeout}),
-        span_exporter(make_span_sink(config.tracing)),
         sender(ioc, config, publisher, client, span_exporter.get()),
         spool(config.spool.enabled ? std::make_unique<spool::spool>(config.spool.settings)
                                    : nullptr),
@@ -171,12 +180,13 @@ struct app::impl {
   net::io_context ioc;
   process_metrics process;
   inbound_metrics inbound;
+  // tracing.otlp_endpoint set: the span_sink that inbound requests and
+  // outbound attempts hand their spans to (null: spans are not exported).
+  // Declared before every span producer, so that it outlives them.
+  std::unique_ptr<otlp::span_exporter> span_exporter;
   std::unique_ptr<amqp::managed_publisher> owned_publisher;
   amqp::managed_publisher& publisher;  // *owned_publisher
   http_client client;
-  // Null when no exporter: declared before the services that submit to it,
-  // so it outlives them (and their requests and sends).
-  std::unique_ptr<tracing::span_sink> span_exporter;
   outbound_sender sender;
   std::optional<amqp::consumer> consumer;
   std::unique_ptr<spool::spool> spool;  // null when spool.enabled = false
@@ -332,6 +342,7 @@ int app::impl::run() {
     }
   }
   if (spool && !open_spool()) return 1;
+  if (!config.tracing.otlp_endpoint.empty() && !span_exporter) return 1;
   publisher.start();
   // Until Redis answers, the local window decides (logged once).
   if (dedupe_store) dedupe_store->start();
@@ -384,7 +395,8 @@ int app::impl::run() {
                   .dedupe_store = dedupe_store ? &dedupe_store_stats : nullptr,
                   .webhook_listener = webhooks.get(),
                   .admin_listener = internal.get(),
-                  .metrics_listener = probes.get()};
+                  .metrics_listener = probes.get(),
+                  .span_exporter = span_exporter.get()};
   if (consumer) consumer->start();
 
   net::co_spawn(ioc, handle_signals(), net::detached);
@@ -409,6 +421,14 @@ int app::impl::run() {
   work.reset();
   ioc.stop();
   for (auto& t : pool) t.join();
+  // Every span producer has stopped: send what is queued, for at most 2 s.
+  if (span_exporter) {
+    span_exporter->stop(std::chrono::seconds(2));
+    const auto s = span_exporter->stats();
+    spdlog::info(
+        "tracing: {} span(s) exported, {} dropped (queue full), {} dropped (export failed)",
+        s.exported, s.dropped_queue_full, s.dropped_export_failed);
+  }
   publisher.stop();
   spdlog::info("stopped");
   return 0;

@@ -11,6 +11,7 @@
 #include "handlers/errc.hpp"
 #include "handlers/events.hpp"
 #include "handlers/outbound_command.hpp"
+#include "otlp/span_exporter.hpp"
 #include "spool/spool.hpp"
 
 namespace rai::gateway {
@@ -197,6 +198,20 @@ void render_dedupe_store(prometheus_text& out, const dedupe_store_metrics* store
   out.sample("rai_gateway_dedupe_store_errors_total", {}, store ? store->errors.value() : u64{0});
 }
 
+// Always declared (zeros without tracing.otlp_endpoint), like the dedupe store's.
+void render_span_export(prometheus_text& out, const otlp::span_exporter* exporter) {
+  const otlp::exporter_stats s = exporter ? exporter->stats() : otlp::exporter_stats{};
+  out.family("rai_gateway_spans_exported_total", "counter",
+             "Spans sent to the OTLP collector (tracing.otlp_endpoint) and answered 2xx.");
+  out.sample("rai_gateway_spans_exported_total", {}, s.exported);
+  out.family("rai_gateway_spans_dropped_total", "counter",
+             "Spans not exported, by reason: queue_full (the export queue was full) or "
+             "export_failed (the collector failed, timed out or was away; never retried).");
+  out.sample("rai_gateway_spans_dropped_total", {{"reason", "queue_full"}}, s.dropped_queue_full);
+  out.sample("rai_gateway_spans_dropped_total", {{"reason", "export_failed"}},
+             s.dropped_export_failed);
+}
+
 void render_outbound(prometheus_text& out, const outbound_metrics& ob) {
   auto each = [&](auto&& f) {
     for (const auto& [kind, m] : ob.kinds()) f(std::string_view(kind), *m);
@@ -246,6 +261,7 @@ std::string render_metrics(const metrics_sources& from) {
   render_broker(out, from);
   if (from.spool) render_spool(out, *from.spool);
   render_dedupe_store(out, from.dedupe_store);
+  render_span_export(out, from.span_exporter);
   if (from.outbound) render_outbound(out, *from.outbound);
   return out.take();
 }

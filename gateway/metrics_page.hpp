@@ -14,6 +14,9 @@ class message_consumer;
 namespace rai::spool {
 class spool;
 }  // namespace rai::spool
+namespace rai::otlp {
+class span_exporter;
+}  // namespace rai::otlp
 
 namespace rai::gateway {
 
@@ -39,7 +42,8 @@ struct metrics_sources {
   const dedupe_store_metrics* dedupe_store = nullptr;  // dedupe.backend = "redis" only
   const listener* webhook_listener = nullptr;
   const listener* admin_listener = nullptr;
-  const listener* metrics_listener = nullptr;  // server.metrics_listen
+  const listener* metrics_listener = nullptr;          // server.metrics_listen
+  const otlp::span_exporter* span_exporter = nullptr;  // tracing.otlp_endpoint only
 };
 
 // The Prometheus text exposition (0.0.4) of every rai_gateway_* metric.

@@ -120,6 +120,8 @@ COUNTERS = {
     "rai_gateway_spool_syncs_total",
     "rai_gateway_spool_io_errors_total",
     "rai_gateway_dedupe_store_errors_total",
+    "rai_gateway_spans_exported_total",
+    "rai_gateway_spans_dropped_total",
 }
 GAUGES = {
     "rai_gateway_build_info",
